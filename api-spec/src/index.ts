@@ -1,0 +1,2 @@
+// This workspace is filled by later issues; see README.md.
+export {};
