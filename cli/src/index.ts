@@ -1,0 +1,1 @@
+export { buildProgram, type GlobalOptions, VERSION } from "./program.ts";

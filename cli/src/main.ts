@@ -1,0 +1,21 @@
+// Entry point of the sextant executable (see bin/sextant.js). Parses the command line; with no subcommand it
+// prints the help. A usage error (unknown flag, bad value) exits with code 2 and says what to fix.
+
+import { ExitCode } from "@sextant/common";
+import { CommanderError } from "commander";
+import { buildProgram } from "./program.ts";
+
+const program = buildProgram().exitOverride();
+program.action(() => {
+  program.outputHelp();
+});
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander already printed the message (or the help/version text).
+    process.exit(err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE);
+  }
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(ExitCode.CRASH);
+}

@@ -1,0 +1,42 @@
+import { LOG_LEVELS, type LogFormat, type LogLevel } from "@sextant/common";
+import { Command, Option } from "commander";
+
+export const VERSION = "0.1.0";
+
+/** Options every subcommand inherits. */
+export interface GlobalOptions {
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+/**
+ * The `sextant` command tree. Subcommands register here as they become real (planned: dev, beacon,
+ * validator, validator import, validator slashing-protection import|export); each has its own --help.
+ */
+export function buildProgram(): Command {
+  const program = new Command("sextant")
+    .description(
+      "Sextant: an Ethereum consensus client in TypeScript.\n" +
+        "A beacon node and a validator client that speak only the standard Beacon REST API.",
+    )
+    .version(VERSION, "-V, --version", "print the version and exit")
+    .addOption(
+      new Option("--log-level <level>", "least severe log level to print")
+        .choices(LOG_LEVELS as LogLevel[])
+        .default("info")
+        .env("SEXTANT_LOG_LEVEL"),
+    )
+    .addOption(
+      new Option("--log-format <format>", "log format: auto = human-readable on a terminal, JSON lines otherwise")
+        .choices(["auto", "json", "pretty"])
+        .default("auto")
+        .env("SEXTANT_LOG_FORMAT"),
+    )
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      "\nThe beacon node, validator client and local devnet subcommands are being built; see README.md.\n" +
+        "Environment: SEXTANT_LOG_LEVEL, SEXTANT_LOG_FORMAT override the defaults of the options above.",
+    );
+  return program;
+}
