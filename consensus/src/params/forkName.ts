@@ -8,6 +8,7 @@ export const ForkSeq: Readonly<Record<ForkName, number>> = Object.freeze(
   Object.fromEntries(FORK_NAMES.map((f, i) => [f, i])) as Record<ForkName, number>,
 );
 
+/** True when `name` is one of the forks this client implements (FORK_NAMES). */
 export function isForkName(name: string): name is ForkName {
   return (FORK_NAMES as readonly string[]).includes(name);
 }
@@ -16,3 +17,6 @@ export function isForkName(name: string): name is ForkName {
 export function isForkAtLeast(fork: ForkName, since: ForkName): boolean {
   return ForkSeq[fork] >= ForkSeq[since];
 }
+
+/** The consensus-specs release this client implements; named in errors about forks it does not know. */
+export const CONSENSUS_SPECS_VERSION = "v1.6.1";
