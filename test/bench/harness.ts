@@ -65,7 +65,9 @@ export function printTable(title: string, rows: Record<string, string | number>[
   const cols = Object.keys(rows[0]);
   const cells = rows.map((r) => cols.map((c) => String(r[c] ?? "")));
   const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
-  const line = (vals: string[]) => `| ${vals.map((v, i) => v.padStart(widths[i])).join(" | ")} |`;
+  // First column (the label) left-aligned, figures right-aligned.
+  const line = (vals: string[]) =>
+    `| ${vals.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join(" | ")} |`;
   console.log(`\n### ${title}\n`);
   console.log(line(cols));
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
