@@ -2,6 +2,7 @@
 // Public keys are KeyValidate'd (not infinity, in the G1 subgroup); signatures are subgroup-checked (the point at
 // infinity is a valid encoding, as in the spec: eth_fast_aggregate_verify accepts it for an empty committee).
 import { PublicKey, SecretKey, Signature } from "@chainsafe/blst";
+import { SextantError } from "@sextant/common/errors";
 
 export { PublicKey, SecretKey, Signature };
 
@@ -23,14 +24,14 @@ export type BlsErrorCode =
   | "EMPTY_AGGREGATE";
 
 /** A rejected BLS input: `code` says which kind, `reason` is blst's own code (e.g. BLST_POINT_NOT_IN_GROUP). */
-export class BlsError extends Error {
-  readonly code: BlsErrorCode;
-  readonly reason: string;
+export class BlsError extends SextantError<BlsErrorCode, { reason: string }> {
   constructor(code: BlsErrorCode, reason: string, message: string) {
-    super(message);
+    super(code, message, { reason });
     this.name = "BlsError";
-    this.code = code;
-    this.reason = reason;
+  }
+  /** blst's own error code, e.g. BLST_POINT_NOT_IN_GROUP. */
+  get reason(): string {
+    return this.context.reason;
   }
 }
 

@@ -1,3 +1,5 @@
+import { SextantError } from "@sextant/common/errors";
+
 /**
  * What went wrong with a chain configuration:
  * - INVALID_YAML: the text is not YAML, or its top level is not a mapping of keys to values.
@@ -25,15 +27,10 @@ export interface ConfigErrorContext {
 }
 
 /** A chain configuration that cannot be used. `code` is the discriminant; `context` says where. */
-export class ConfigError extends Error {
-  readonly code: ConfigErrorCode;
-  readonly context: ConfigErrorContext;
-
+export class ConfigError extends SextantError<ConfigErrorCode, ConfigErrorContext> {
   constructor(code: ConfigErrorCode, message: string, context: ConfigErrorContext = {}) {
-    super(message);
+    super(code, message, context);
     this.name = "ConfigError";
-    this.code = code;
-    this.context = context;
   }
 }
 
