@@ -3,7 +3,12 @@
 
 import { ExitCode } from "@sextant/common";
 import { CommanderError } from "commander";
+import { installFastHasher } from "@sextant/consensus/hasher";
 import { buildProgram } from "./program.ts";
+
+// Once per process, before any hashing: the native hashtree merkle hasher (falls back to as-sha256 with a reason).
+const hasher = await installFastHasher();
+if (!hasher.fast) console.error(`warning: native hashtree hasher unavailable (${hasher.reason}); using ${hasher.name}`);
 
 const program = buildProgram().exitOverride();
 program.action(() => {
