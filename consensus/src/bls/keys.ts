@@ -122,8 +122,4 @@ export function signatureFromBytes(bytes: Uint8Array, rejectInfinity = false): S
 }
 
 /** The compressed G2 point at infinity (0xc0 followed by zeros): the signature of an empty aggregate. */
-export const G2_POINT_AT_INFINITY: Uint8Array = (() => {
-  const bytes = new Uint8Array(SIGNATURE_LENGTH);
-  bytes[0] = 0xc0; // compression flag | infinity flag
-  return bytes;
-})();
+export { G2_POINT_AT_INFINITY } from "../params/constants.ts";

@@ -1,15 +1,16 @@
 // Aggregator selection (phase0 `is_aggregator`, altair `is_sync_committee_aggregator`) and the sync
 // subcommittee arithmetic of the altair validator guide.
 import { digest } from "@chainsafe/as-sha256";
+import {
+  SYNC_COMMITTEE_SUBNET_COUNT,
+  TARGET_AGGREGATORS_PER_COMMITTEE,
+  TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE,
+} from "../params/constants.ts";
 import type { Preset } from "../params/presets/preset.ts";
 import { u64LeMod } from "./seed.ts";
 
-/** phase0 validator.md: TARGET_AGGREGATORS_PER_COMMITTEE = 2**4, the expected aggregators per beacon committee. */
-export const TARGET_AGGREGATORS_PER_COMMITTEE = 16;
-/** altair validator.md: TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE = 2**4, expected aggregators per subcommittee. */
-export const TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE = 16;
-/** altair validator.md: SYNC_COMMITTEE_SUBNET_COUNT = 4, the sync committee gossip subnets (one per subcommittee). */
-export const SYNC_COMMITTEE_SUBNET_COUNT = 4;
+export { SYNC_COMMITTEE_SUBNET_COUNT, TARGET_AGGREGATORS_PER_COMMITTEE, TARGET_AGGREGATORS_PER_SYNC_SUBCOMMITTEE };
+
 /** Length of a BLS signature (BLSSignature, compressed G2 point). */
 const SIGNATURE_LENGTH = 96;
 

@@ -6,8 +6,10 @@ import { GENESIS_SLOT } from "./slots.ts";
 
 /** Milliseconds in one second. */
 export const MS_PER_SECOND = 1000;
-/** Basis points in a whole (phase0 fork-choice.md BASIS_POINTS): 10000 bps = 100% of a slot. */
-export const BASIS_POINTS = 10_000;
+
+import { BASIS_POINTS } from "../params/constants.ts";
+
+export { BASIS_POINTS };
 
 /**
  * The config values slot timing needs. SLOT_DURATION_MS is optional so that configs written before it existed

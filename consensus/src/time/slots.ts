@@ -1,11 +1,10 @@
 // Slot / epoch / sync-committee-period arithmetic (phase0 beacon-chain.md "Misc" helpers, altair validator.md).
 // Pure integer arithmetic on JS numbers: every slot and epoch of a real chain is far below 2**53.
+
+import { GENESIS_EPOCH, GENESIS_SLOT } from "../params/constants.ts";
 import type { Preset } from "../params/presets/preset.ts";
 
-/** The first slot of the chain (phase0 GENESIS_SLOT). */
-export const GENESIS_SLOT = 0;
-/** The first epoch of the chain (phase0 GENESIS_EPOCH). */
-export const GENESIS_EPOCH = 0;
+export { GENESIS_EPOCH, GENESIS_SLOT };
 
 /** The preset values slot/epoch arithmetic needs. */
 export type SlotsPreset = Pick<Preset, "SLOTS_PER_EPOCH">;
