@@ -14,7 +14,7 @@ test("SSZ types match the Lodestar oracle (minimal preset)", { skip: oracleSkip(
   const oracle = await loadOracle("minimal");
   const stats = runTypesDifferential(getSszTypes("minimal"), oracle, {
     cases: CASES,
-    heavyCases: CASES,
+    heavyJsonCases: CASES,
     heavyBytes: Number.POSITIVE_INFINITY,
     seed: SEED,
   });
