@@ -2,8 +2,8 @@
 // prints the help. A usage error (unknown flag, bad value) exits with code 2 and says what to fix.
 
 import { ExitCode } from "@sextant/common";
-import { CommanderError } from "commander";
 import { installFastHasher } from "@sextant/consensus/hasher";
+import { CommanderError } from "commander";
 import { buildProgram } from "./program.ts";
 
 // Once per process, before any hashing: the native hashtree merkle hasher (falls back to as-sha256 with a reason).
