@@ -1,4 +1,5 @@
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "@sextant/common";
+import { validatorCommand } from "@sextant/validator/cli/index";
 import { Command, Option } from "commander";
 
 export const VERSION = "0.1.0";
@@ -33,9 +34,10 @@ export function buildProgram(): Command {
         .env("SEXTANT_LOG_FORMAT"),
     )
     .showHelpAfterError("(run with --help for usage)")
+    .addCommand(validatorCommand())
     .addHelpText(
       "after",
-      "\nThe beacon node, validator client and local devnet subcommands are being built; see README.md.\n" +
+      "\nThe beacon node, the validator client itself and the local devnet are being built; see README.md.\n" +
         "Environment: SEXTANT_LOG_LEVEL, SEXTANT_LOG_FORMAT override the defaults of the options above.",
     );
   return program;

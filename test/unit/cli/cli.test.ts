@@ -38,3 +38,22 @@ test("an unknown option exits 2", () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown option/);
 });
+
+test("every subcommand has --help", () => {
+  for (const args of [
+    ["validator"],
+    ["validator", "slashing-protection"],
+    ["validator", "slashing-protection", "import"],
+    ["validator", "slashing-protection", "export"],
+  ]) {
+    const r = run(...args, "--help");
+    assert.equal(r.status, 0, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`Usage: sextant ${args.join(" ")}`));
+  }
+});
+
+test("a bad value for a validator subcommand exits 2 with what to fix", () => {
+  const r = run("validator", "slashing-protection", "import", "--file", "/nonexistent.json", "--data-dir", "/tmp");
+  assert.equal(r.status, 2);
+  assert.ok(r.stderr.length > 0);
+});
