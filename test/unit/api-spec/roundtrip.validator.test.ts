@@ -1,0 +1,23 @@
+// Round trips of the Beacon API's validator, node and config operations (duties, block production at every fork,
+// submissions, node status): client → fastify on loopback → echo handler → client, in JSON and SSZ; bodies
+// validated against our document and upstream's.
+import { roundTripSuite } from "./support/roundtrip.ts";
+import { BEACON, countsPrinted, validatorsFor } from "./support/suites.ts";
+
+const OPERATIONS = Object.values(BEACON)
+  .filter((r) => /^\/eth\/v[0-9]\/(validator|node|config)\//.test(r.path))
+  .map((r) => r.operationId);
+
+/** Random cases per operation and fork (optional fields and list lengths vary between them). */
+const CASES_PER_FORK = 3;
+
+const counts = countsPrinted("validator, node and config round trips");
+roundTripSuite(
+  "validator, node and config operations",
+  BEACON,
+  OPERATIONS,
+  validatorsFor("beacon-node"),
+  3,
+  counts,
+  CASES_PER_FORK,
+);
