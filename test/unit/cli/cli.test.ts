@@ -42,6 +42,7 @@ test("an unknown option exits 2", () => {
 test("every subcommand has --help", () => {
   for (const args of [
     ["validator"],
+    ["validator", "import"],
     ["validator", "slashing-protection"],
     ["validator", "slashing-protection", "import"],
     ["validator", "slashing-protection", "export"],

@@ -1,5 +1,6 @@
 // The validator client's commands, mounted by the sextant executable as `sextant validator …`.
 import { Command } from "commander";
+import { importCommand } from "./import.ts";
 import { slashingProtectionCommand } from "./slashingProtection.ts";
 
 /**
@@ -8,6 +9,9 @@ import { slashingProtectionCommand } from "./slashingProtection.ts";
  */
 export function validatorCommand(): Command {
   return new Command("validator")
-    .description("Validator client tools: slashing protection (running the client itself is coming)")
+    .description(
+      "Validator client tools: import launchpad keys, slashing protection (running the client itself is coming)",
+    )
+    .addCommand(importCommand())
     .addCommand(slashingProtectionCommand());
 }
