@@ -9,6 +9,7 @@ export {
   type ChainConfigName,
   getChainConfig,
   isChainConfigName,
+  KNOWN_GENESIS_VALIDATORS_ROOTS,
   namedChainConfigs,
 } from "./config/named.ts";
 export { sepoliaChainConfig } from "./config/sepolia.ts";

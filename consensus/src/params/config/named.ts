@@ -29,3 +29,12 @@ export function getChainConfig(name: ChainConfigName): ChainConfig {
     throw new Error(`unknown chain config ${String(name)} (${CHAIN_CONFIG_NAMES.join(", ")})`);
   return namedChainConfigs[name];
 }
+
+/**
+ * genesis_validators_root of the public networks (hex, no 0x), fixed at their genesis, as every client ships them.
+ * The dev and minimal networks get a new root at each genesis, so they have none here.
+ */
+export const KNOWN_GENESIS_VALIDATORS_ROOTS: Readonly<Partial<Record<ChainConfigName, string>>> = Object.freeze({
+  mainnet: "4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95",
+  sepolia: "d8ea171f3c94aea21ebc42a1ed61052acf3f9209c00e4efbaaddac09ed9b8078",
+});

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
 import { basename } from "node:path";
 import { isSextantError } from "@sextant/common";
-import type { ChainConfigName } from "@sextant/consensus/params/index";
+import { type ChainConfigName, KNOWN_GENESIS_VALIDATORS_ROOTS } from "@sextant/consensus/params/index";
 import type { DataDirLayout } from "../../dataDir/layout.ts";
 import { SlashingProtection } from "../../slashing-protection/database.ts";
 import { parseInterchange } from "../../slashing-protection/interchange.ts";
@@ -20,14 +20,9 @@ export type ApplyInterchange = (layout: DataDirLayout) => Promise<string>;
 /** Reads and validates an interchange file for `network`; throws a SextantError naming the file when it is bad. */
 export type SlashingProtectionImporter = (file: string, network: ChainConfigName) => Promise<ApplyInterchange>;
 
-/**
- * genesis_validators_root of the public networks (fixed at their genesis; as every client ships them). The dev
- * and minimal networks get a new root at each genesis, so their interchanges are bound to whatever they say.
- */
-export const KNOWN_GENESIS_VALIDATORS_ROOTS: Partial<Record<ChainConfigName, string>> = {
-  mainnet: "4b363db94e286120d76eb905340fdd4e54bfe9f06bf33ff6cf5ad27f511bfe95",
-  sepolia: "d8ea171f3c94aea21ebc42a1ed61052acf3f9209c00e4efbaaddac09ed9b8078",
-};
+// genesis_validators_root of the public networks lives with the chain configs; dev and minimal interchanges are bound
+// to whatever root they carry.
+export { KNOWN_GENESIS_VALIDATORS_ROOTS };
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
