@@ -33,3 +33,12 @@ export {
   writeRemoteKeys,
 } from "./stores.ts";
 export { type ApiToken, bearerMatches, ensureApiToken, TOKEN_BYTES } from "./token.ts";
+export {
+  createExitSigner,
+  currentEpoch,
+  type ExitSigner,
+  type ExitSignerOptions,
+  fetchValidatorIndex,
+  type SignedVoluntaryExitValue,
+  type ValidatorIndexSource,
+} from "./voluntaryExit.ts";

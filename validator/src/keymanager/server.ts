@@ -20,6 +20,7 @@ import { GRAFFITI_MAX_BYTES, ProposerConfig, type ProposerDefaults } from "./pro
 import { KeyRegistry } from "./registry.ts";
 import { readRemoteKeys, writeRemoteKeys } from "./stores.ts";
 import { bearerMatches, ensureApiToken } from "./token.ts";
+import type { ExitSigner } from "./voluntaryExit.ts";
 
 /** Default listen address: loopback only (the API hands out signing keys). */
 export const DEFAULT_KEYMANAGER_HOST = "127.0.0.1";
@@ -41,6 +42,8 @@ export interface KeymanagerServerOptions {
   loadKeys?: LoadKeysOptions;
   /** Client-wide fee recipient, gas limit and graffiti. */
   proposerDefaults?: Partial<ProposerDefaults>;
+  /** Signs voluntary exits (createExitSigner over a beacon node); without one signVoluntaryExit answers 501. */
+  exitSigner?: ExitSigner;
 }
 
 export interface KeymanagerServer {
@@ -171,10 +174,13 @@ export async function createKeymanagerServer(opts: KeymanagerServerOptions): Pro
       await proposerConfig.set(known(pubkey), "graffiti", undefined);
       return { status: 204 };
     },
-    signVoluntaryExit: ({ pubkey }) => {
-      known(pubkey);
-      // Signing needs the validator's index and the chain's fork schedule, which come from the beacon node.
-      throw new ApiError(501, "signing a voluntary exit needs the beacon node (validator index, fork); not yet wired");
+    signVoluntaryExit: async ({ pubkey, epoch }) => {
+      const hex = known(pubkey);
+      // Signing needs the validator's index, which comes from the beacon node.
+      if (opts.exitSigner === undefined) throw new ApiError(501, "voluntary exit signing needs --beacon-nodes");
+      const key = reg.getLocal(hex);
+      if (key === undefined) throw new ApiError(400, `${hex} is a remote key: its signer signs exits`);
+      return { data: await opts.exitSigner(key, epoch) };
     },
   };
 
