@@ -37,11 +37,10 @@ export async function readKeystoreFile(path: string): Promise<KeystoreFile> {
   return parseKeystoreText(text, path);
 }
 
-/** Parses and validates the text of a keystore file (see readKeystoreFile). */
-export function parseKeystoreText(text: string, path: string): KeystoreFile {
-  let value: unknown;
+/** JSON.parse of a key file's text; INVALID_JSON names the file and says what to do. */
+export function parseKeyFileJson(text: string, path: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     throw new KeystoreError(
       "INVALID_JSON",
@@ -50,6 +49,11 @@ export function parseKeystoreText(text: string, path: string): KeystoreFile {
       { cause: e },
     );
   }
+}
+
+/** Parses and validates the text of a keystore file (see readKeystoreFile). */
+export function parseKeystoreText(text: string, path: string): KeystoreFile {
+  const value = parseKeyFileJson(text, path);
   const notKeystore = (why: string) =>
     new KeystoreError(
       "NOT_A_KEYSTORE",

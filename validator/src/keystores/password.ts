@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PubkeyHex } from "../dataDir/layout.ts";
 import { KeystoreError } from "./errors.ts";
+import { ioReason } from "./keystoreFile.ts";
 
 /** Last code point of the C0 control codes (U+0000 … U+001F). */
 const C0_LAST = 0x1f;
@@ -42,7 +43,7 @@ export async function readPasswordFile(path: string): Promise<string> {
   } catch (e) {
     throw new KeystoreError(
       "FILE_UNREADABLE",
-      `cannot read the password file ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check the path and its permissions`,
+      `cannot read the password file ${path} (${ioReason(e)}); check the path and its permissions`,
       { file: path },
       { cause: e },
     );

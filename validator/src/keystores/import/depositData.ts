@@ -10,7 +10,7 @@ import { computeDomain, computeSigningRoot, DOMAIN_DEPOSIT, ZERO_ROOT } from "@s
 import { getSszTypes } from "@sextant/consensus/types/index";
 import { normalizePubkeyHex, type PubkeyHex } from "../../dataDir/layout.ts";
 import { KeystoreError } from "../errors.ts";
-import { ioReason } from "../keystoreFile.ts";
+import { ioReason, parseKeyFileJson } from "../keystoreFile.ts";
 
 /** One deposit of a deposit_data file. */
 export interface DepositDataEntry {
@@ -52,16 +52,7 @@ export async function readDepositDataFile(path: string): Promise<DepositDataEntr
       file: path,
     });
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    throw new KeystoreError(
-      "INVALID_JSON",
-      `${path} is not valid JSON (${(e as Error).message}): the file is truncated or damaged; copy it again from where the keys were generated`,
-      { file: path },
-    );
-  }
+  const value = parseKeyFileJson(text, path);
   const bad = (why: string) =>
     new KeystoreError(
       "INVALID_DEPOSIT_DATA",
