@@ -34,10 +34,13 @@ export function buildProgram(): Command {
         .env("SEXTANT_LOG_FORMAT"),
     )
     .showHelpAfterError("(run with --help for usage)")
+    // Options before a subcommand are the program's; after it, the subcommand's (so `validator` and its
+    // `import` can both have --data-dir).
+    .enablePositionalOptions()
     .addCommand(validatorCommand())
     .addHelpText(
       "after",
-      "\nThe beacon node, the validator client itself and the local devnet are being built; see README.md.\n" +
+      "\nThe beacon node and the local devnet are being built; see README.md.\n" +
         "Environment: SEXTANT_LOG_LEVEL, SEXTANT_LOG_FORMAT override the defaults of the options above.",
     );
   return program;

@@ -236,6 +236,19 @@ export function optional<T>(codec: JsonCodec<T>): OptionalField<T> {
   return { optional: codec };
 }
 
+/**
+ * A required field (always written) that a reader tolerates missing, reading `fallback` instead — for fields that
+ * upstream added later and that older servers omit.
+ */
+export interface DefaultedField<T> extends JsonCodec<T> {
+  fallback: { value: T };
+}
+
+/** Marks a required field as read with `value` when a (older) peer leaves it out; it is still always written. */
+export function withDefault<T>(codec: JsonCodec<T>, value: T): DefaultedField<T> {
+  return { ...codec, fallback: { value } };
+}
+
 type FieldSpec = JsonCodec<unknown> | OptionalField<unknown>;
 type RequiredKeys<F> = { [K in keyof F]: F[K] extends OptionalField<unknown> ? never : K }[keyof F];
 type OptionalKeys<F> = { [K in keyof F]: F[K] extends OptionalField<unknown> ? K : never }[keyof F];
@@ -254,6 +267,7 @@ interface FieldEntry {
   key: string;
   codec: JsonCodec<unknown>;
   optional: boolean;
+  fallback?: { value: unknown };
 }
 
 /** Options of an object codec. */
@@ -273,7 +287,13 @@ export function object<const F extends Record<string, FieldSpec>>(
   const entries: FieldEntry[] = Object.entries(fields).map(([jsonKey, spec]) =>
     "optional" in spec
       ? { jsonKey, key: camelCase(jsonKey), codec: spec.optional, optional: true }
-      : { jsonKey, key: camelCase(jsonKey), codec: spec, optional: false },
+      : {
+          jsonKey,
+          key: camelCase(jsonKey),
+          codec: spec,
+          optional: false,
+          fallback: (spec as Partial<DefaultedField<unknown>>).fallback,
+        },
   );
   const known = new Set(entries.map((e) => e.jsonKey));
   return {
@@ -302,7 +322,8 @@ export function object<const F extends Record<string, FieldSpec>>(
         const fieldJson = obj[e.jsonKey];
         const fieldPath = path === "" ? e.jsonKey : `${path}.${e.jsonKey}`;
         if (fieldJson === undefined) {
-          if (!e.optional) fail(fieldPath, "missing");
+          if (e.fallback !== undefined) out[e.key] = e.fallback.value;
+          else if (!e.optional) fail(fieldPath, "missing");
           continue;
         }
         out[e.key] = e.codec.fromJson(fieldJson, fieldPath);

@@ -1,5 +1,5 @@
 // Beacon API: the chain's configuration (/eth/v1/config/...).
-import { arrayOf, object, stringRecord, uint64 } from "../codec/json.ts";
+import { anyObject, arrayOf, object, uint64 } from "../codec/json.ts";
 import { sszJson } from "../codec/ssz.ts";
 import { dataResponse, NO_PARAMS, type RouteContext, route } from "./define.ts";
 import { addressJson } from "./values.ts";
@@ -19,7 +19,8 @@ export function configRoutes(ctx: RouteContext) {
       method: "GET",
       path: "/eth/v1/config/spec",
       params: NO_PARAMS,
-      response: dataResponse(stringRecord),
+      // Values are strings, except lists such as BLOB_SCHEDULE (fulu): objects are kept as the node sent them.
+      response: dataResponse(anyObject),
     }),
     getDepositContract: route({
       operationId: "getDepositContract",

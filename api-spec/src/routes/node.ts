@@ -12,6 +12,7 @@ import {
   string,
   uint64,
   uint64Big,
+  withDefault,
 } from "../codec/json.ts";
 import { enumParam, intParam, pathParam, queryList, queryParam, stringParam } from "../codec/params.ts";
 import { bareResponse, dataResponse, emptyResponse, NO_PARAMS, type RouteContext, route } from "./define.ts";
@@ -107,7 +108,16 @@ export function nodeRoutes(_ctx: RouteContext) {
       path: "/eth/v1/node/syncing",
       params: NO_PARAMS,
       response: dataResponse(
-        object({ head_slot: uint64, sync_distance: uint64, is_syncing: bool, is_optimistic: bool, el_offline: bool }),
+        // is_optimistic and el_offline are required upstream (and always written), but nodes from before 2023 omit
+        // them (Lodestar 1.5 sends no el_offline): a reader takes absent as false, so a validator client still
+        // pairs with those nodes.
+        object({
+          head_slot: uint64,
+          sync_distance: uint64,
+          is_syncing: bool,
+          is_optimistic: withDefault(bool, false),
+          el_offline: withDefault(bool, false),
+        }),
       ),
     }),
     getHealth: route({

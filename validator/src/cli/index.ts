@@ -1,17 +1,21 @@
 // The validator client's commands, mounted by the sextant executable as `sextant validator …`.
 import { Command } from "commander";
 import { importCommand } from "./import.ts";
+import { addRunOptions } from "./run.ts";
 import { slashingProtectionCommand } from "./slashingProtection.ts";
 
 /**
- * `sextant validator`: the validator client. Subcommands are added as they become real; running the client itself
- * (duties, signing) comes with its own issue.
+ * `sextant validator`: runs the validator client (`sextant validator --beacon-nodes URL[,URL…]`), and holds its
+ * tools as subcommands: `import` (launchpad keys) and `slashing-protection import|export` (EIP-3076).
  */
 export function validatorCommand(): Command {
-  return new Command("validator")
+  const cmd = new Command("validator")
     .description(
-      "Validator client tools: import launchpad keys, slashing protection (running the client itself is coming)",
+      "The validator client: runs against any standard beacon node (flags below); subcommands import launchpad keys " +
+        "and move slashing-protection history",
     )
+    .enablePositionalOptions()
     .addCommand(importCommand())
     .addCommand(slashingProtectionCommand());
+  return addRunOptions(cmd);
 }
