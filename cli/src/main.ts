@@ -3,14 +3,21 @@
 
 import { ExitCode } from "@sextant/common";
 import { installFastHasher } from "@sextant/consensus/hasher";
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { buildProgram } from "./program.ts";
 
 // Once per process, before any hashing: the native hashtree merkle hasher (falls back to as-sha256 with a reason).
 const hasher = await installFastHasher();
 if (!hasher.fast) console.error(`warning: native hashtree hasher unavailable (${hasher.reason}); using ${hasher.name}`);
 
-const program = buildProgram().exitOverride();
+const program = buildProgram();
+// Every command (subcommands too: commander does not pass exitOverride down to added commands) throws instead of
+// exiting, so that usage errors exit with code 2 below.
+const overrideExits = (cmd: Command): void => {
+  cmd.exitOverride();
+  for (const sub of cmd.commands) overrideExits(sub);
+};
+overrideExits(program);
 program.action(() => {
   program.outputHelp();
 });

@@ -206,9 +206,16 @@ export function addRunOptions(cmd: Command): Command {
       let config: ChainConfig;
       const notes: string[] = [];
       if (flags.chainConfig !== undefined) {
-        const loaded = loadChainConfigFile(flags.chainConfig);
-        config = loaded.config;
-        notes.push(...loaded.warnings);
+        try {
+          const loaded = loadChainConfigFile(flags.chainConfig);
+          config = loaded.config;
+          notes.push(...loaded.warnings);
+        } catch (e) {
+          command.error(`error: --chain-config ${(e as Error).message}`, {
+            exitCode: ExitCode.USAGE,
+            code: "sextant.validator.chain-config",
+          });
+        }
       } else config = getChainConfig(flags.network);
       const logger = createLogger({
         level: flags.logLevel ?? "info",

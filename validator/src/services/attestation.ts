@@ -284,6 +284,7 @@ export class AttestationService {
           if (signed[i]) proofs.set(d, signed[i]);
         });
       } catch (err) {
+        if (signal.aborted) return;
         this.log.warn({ err, slot, count: missingProof.length }, "could not sign aggregation selection proofs");
       }
     }
