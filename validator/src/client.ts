@@ -7,7 +7,7 @@ import type { Server } from "node:http";
 import { type ApiError, beaconRoutes } from "@sextant/api-spec";
 import { type Logger, SextantError } from "@sextant/common";
 import type { ChainConfig } from "@sextant/consensus/params/config/chainConfig";
-import { forkNameAtEpoch } from "@sextant/consensus/params/forkSchedule";
+import { forkNameAtEpoch, forkVersionAtEpoch } from "@sextant/consensus/params/forkSchedule";
 import { getPreset, type Preset } from "@sextant/consensus/params/index";
 import { getSszTypes } from "@sextant/consensus/types/index";
 import { toHex } from "@sextant/consensus/util/hex";
@@ -160,7 +160,10 @@ export async function startValidatorClient(opts: ValidatorClientOptions): Promis
 
     // 4. Genesis from the nodes (waits, with the pool's backoff, until one answers).
     const genesis = await waitForGenesis(pool, logger, signal);
-    if (toHex(genesis.genesisForkVersion) !== toHex(config.GENESIS_FORK_VERSION))
+    // The spec answers GENESIS_FORK_VERSION; some nodes (Lodestar 1.5) answer the version of the genesis state's
+    // fork (capella's on a chain that starts at capella): both identify the same chain.
+    const accepted = new Set([toHex(config.GENESIS_FORK_VERSION), toHex(forkVersionAtEpoch(config, 0))]);
+    if (!accepted.has(toHex(genesis.genesisForkVersion)))
       throw new ValidatorClientError(
         "GENESIS_MISMATCH",
         `the beacon node's chain has genesis fork version ${toHex(genesis.genesisForkVersion)}, ours is ` +
@@ -321,7 +324,20 @@ export async function startValidatorClient(opts: ValidatorClientOptions): Promis
       logger.info({ url: `http://${opts.metrics.host}:${opts.metrics.port}/metrics` }, "metrics served");
     }
 
-    // 11. The slot loop.
+    // 11. The slot loop. Index refresh failures are logged once until a refresh works again.
+    let refreshFailing = false;
+    const refreshIndices = async (refreshSignal: AbortSignal): Promise<void> => {
+      try {
+        await indices.refresh(refreshSignal);
+        if (refreshFailing) logger.info("validator indices: the beacon node answers again");
+        refreshFailing = false;
+      } catch (err) {
+        if (refreshSignal.aborted) return;
+        if (!refreshFailing)
+          logger.warn({ err }, "could not read our validators' indices from the beacon node; retrying every slot");
+        refreshFailing = true;
+      }
+    };
     const onError = (err: unknown, slot: number) =>
       logger.error({ err, slot }, "a slot task failed (the client carries on with the next slot)");
     const slotLoop = clock.onEverySlot(
@@ -329,14 +345,17 @@ export async function startValidatorClient(opts: ValidatorClientOptions): Promis
         if (skipped > 0)
           logger.warn({ slot, skipped }, "the clock jumped (machine asleep or overloaded): stale slots skipped");
         const epochStart = slot % preset.SLOTS_PER_EPOCH === 0;
-        if (epochStart || slot === clock.currentSlot()) {
-          // Index refresh each epoch (new deposits, activations); cheap when every key is known.
-          if (epochStart || indices.unknownPubkeys().length > 0) await indices.refresh(slotSignal).catch(onErr(slot));
-        }
+        // Index refresh each epoch (new deposits, activations), and every slot while keys are unknown.
+        if (epochStart || indices.unknownPubkeys().length > 0) await refreshIndices(slotSignal);
+        const dutiesPass = duties.onSlot(slot, slotSignal);
+        // At an epoch start (before fulu) the epoch's proposers are only fetched now: the block waits for them.
+        const proposal = duties.hasProposerDuties(clock.epochAtSlot(slot))
+          ? blocks.onSlot(slot, slotSignal)
+          : dutiesPass.then(() => blocks.onSlot(slot, slotSignal));
         await Promise.all([
-          duties.onSlot(slot, slotSignal),
+          dutiesPass,
           doppelganger.onSlot(slot, slotSignal),
-          blocks.onSlot(slot, slotSignal),
+          proposal,
           attestations.onSlot(slot, slotSignal),
           syncCommittee.onSlot(slot, slotSignal),
           preparation.onSlot(slot, slotSignal),
@@ -345,8 +364,7 @@ export async function startValidatorClient(opts: ValidatorClientOptions): Promis
       signal,
       onError,
     );
-    const onErr = (slot: number) => (err: unknown) => onError(err, slot);
-    await indices.refresh(signal).catch(onErr(clock.currentSlot()));
+    await refreshIndices(signal);
     await duties.start(signal);
     logger.info(
       { keys: keyCount, beaconNodes: pool.nodes().map((n) => n.url), slot: clock.currentSlot() },

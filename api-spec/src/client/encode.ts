@@ -33,10 +33,13 @@ export function encodePath(route: AnyRoute, args: Record<string, unknown>): stri
       if (value === true) query.push(`${name}=`);
       continue;
     }
-    const text = spec.items
-      ? (value as unknown[]).map((v) => spec.items!.format(v)).join(",")
-      : spec.codec!.format(value);
-    query.push(`${name}=${encodeURIComponent(text)}`);
+    if (spec.items) {
+      // OpenAPI's default for query arrays (style form, explode true), which the Beacon API documents rely on:
+      // one `name=value` per item. Every node accepts it; some older ones (Lodestar 1.5) accept nothing else.
+      for (const v of value as unknown[]) query.push(`${name}=${encodeURIComponent(spec.items.format(v))}`);
+      continue;
+    }
+    query.push(`${name}=${encodeURIComponent(spec.codec!.format(value))}`);
   }
   return query.length === 0 ? path : `${path}?${query.join("&")}`;
 }

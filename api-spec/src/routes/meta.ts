@@ -17,6 +17,11 @@ export interface MetaField<K extends MetaKey = MetaKey> {
   /** Header text of a value, and back. */
   toHeader(value: ResponseMeta[K]): string;
   fromHeader(text: string, path: string): ResponseMeta[K];
+  /**
+   * What a reader takes when the field is absent, for fields older nodes do not send (finalized came in 2023,
+   * execution_optimistic in 2022; their SSZ headers are not upstream at all). Absent: the field is required.
+   */
+  absent?: ResponseMeta[K];
 }
 
 const forkName = oneOf(FORK_NAMES);
@@ -40,6 +45,7 @@ export const META_FIELDS: { readonly [K in MetaKey]: MetaField<K> } = {
   },
   executionOptimistic: {
     key: "executionOptimistic",
+    absent: false,
     jsonKey: "execution_optimistic",
     header: "eth-execution-optimistic",
     json: bool,
@@ -48,6 +54,7 @@ export const META_FIELDS: { readonly [K in MetaKey]: MetaField<K> } = {
   },
   finalized: {
     key: "finalized",
+    absent: false,
     jsonKey: "finalized",
     header: "eth-finalized",
     json: bool,
@@ -133,7 +140,11 @@ export function metaFromJson(keys: readonly MetaKey[], body: Record<string, unkn
   for (const key of keys) {
     const field = META_FIELDS[key] as MetaField;
     const json = body[field.jsonKey];
-    if (json === undefined) fail(field.jsonKey, "missing");
+    if (json === undefined) {
+      if (field.absent === undefined) fail(field.jsonKey, "missing");
+      out[key] = field.absent;
+      continue;
+    }
     out[key] = field.json.fromJson(json, field.jsonKey);
   }
   return out as Partial<ResponseMeta>;
@@ -149,7 +160,11 @@ export function metaFromHeaders(
     const field = META_FIELDS[key] as MetaField;
     const raw = headers[field.header];
     const text = Array.isArray(raw) ? raw[0] : raw;
-    if (text === undefined) fail(field.header, "missing header");
+    if (text === undefined) {
+      if (field.absent === undefined) fail(field.header, "missing header");
+      out[key] = field.absent;
+      continue;
+    }
     out[key] = field.fromHeader(text, field.header);
   }
   return out as Partial<ResponseMeta>;

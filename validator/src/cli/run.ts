@@ -37,11 +37,12 @@ interface RunFlags {
   broadcast: boolean;
   doppelgangerProtection: boolean;
   metrics: boolean;
-  metricsAddress: string;
-  metricsPort: number;
+  /** Commander keeps dotted flag names as they are (`--metrics.port` → "metrics.port"). */
+  "metrics.address": string;
+  "metrics.port": number;
   keymanager: boolean;
-  keymanagerAddress: string;
-  keymanagerPort: number;
+  "keymanager.address": string;
+  "keymanager.port": number;
   suggestedFeeRecipient?: string;
   gasLimit?: number;
   graffiti?: string;
@@ -237,8 +238,10 @@ export function addRunOptions(cmd: Command): Command {
           interopIndexes: flags.interopIndexes,
           broadcast: flags.broadcast,
           doppelganger: flags.doppelgangerProtection,
-          metrics: flags.metrics ? { host: flags.metricsAddress, port: flags.metricsPort } : undefined,
-          keymanager: flags.keymanager ? { host: flags.keymanagerAddress, port: flags.keymanagerPort } : undefined,
+          metrics: flags.metrics ? { host: flags["metrics.address"], port: flags["metrics.port"] } : undefined,
+          keymanager: flags.keymanager
+            ? { host: flags["keymanager.address"], port: flags["keymanager.port"] }
+            : undefined,
           proposer: {
             feeRecipient: flags.suggestedFeeRecipient,
             gasLimit: flags.gasLimit,

@@ -14,6 +14,7 @@ import {
   isSyncCommitteeAggregator,
   syncSubcommitteeSize,
 } from "@sextant/consensus/committees/aggregators";
+import { isForkAtLeast } from "@sextant/consensus/params/forkName";
 import type { Preset } from "@sextant/consensus/params/presets/preset";
 import { toHex } from "@sextant/consensus/util/hex";
 import type { ValidatorMetrics } from "../metrics.ts";
@@ -223,6 +224,11 @@ export class DutiesService implements Duties {
     return [...(this.attester.get(this.clock.epochAtSlot(slot))?.bySlot.get(slot) ?? [])];
   }
 
+  /** True when the proposer duties of `epoch` are known (a block service at an epoch start waits for them). */
+  hasProposerDuties(epoch: number): boolean {
+    return this.proposer.has(epoch) && !this.staleProposer.has(epoch);
+  }
+
   proposerDutiesAt(slot: number): ProposerDuty[] {
     const all = this.proposer.get(this.clock.epochAtSlot(slot))?.bySlot.get(slot) ?? [];
     return all.filter((duty) => this.signer.has(duty.pubkey));
@@ -341,7 +347,11 @@ export class DutiesService implements Duties {
     }
     const proposerEpochs = [epoch];
     const lastSlotOfEpoch = this.clock.startSlotOfEpoch(epoch + 1) - 1;
-    if (slot >= lastSlotOfEpoch || this.proposer.has(epoch + 1)) proposerEpochs.push(epoch + 1);
+    // Next-epoch proposers are fixed ahead only from fulu (the state's proposer lookahead); before, they depend on
+    // the RANDAO mix of the epoch's last block, and some nodes (Lodestar 1.5) answer next-epoch requests with
+    // duties of the wrong slots. Before fulu they are fetched when the epoch starts.
+    const nextIsFulu = isForkAtLeast(this.forkAtEpoch(epoch + 1), "fulu");
+    if (nextIsFulu && (slot >= lastSlotOfEpoch || this.proposer.has(epoch + 1))) proposerEpochs.push(epoch + 1);
     for (const e of proposerEpochs) {
       if (signal.aborted) return;
       if (e > epoch && this.proposerRefusedEpoch === e) continue;
@@ -611,6 +621,13 @@ export class DutiesService implements Duties {
       throw err;
     }
     const bySlot = new Map<number, ProposerDuty[]>();
+    const first = this.clock.startSlotOfEpoch(epoch);
+    const outside = res.data.filter((d) => d.slot < first || d.slot >= first + this.clock.slotsPerEpoch);
+    if (outside.length > 0)
+      throw new Error(
+        `the beacon node answered proposer duties of epoch ${epoch} for slots outside it ` +
+          `(${outside.map((d) => d.slot).join(", ")}); ignored`,
+      );
     for (const d of res.data) {
       const duty: ProposerDuty = {
         pubkey: toHex(d.pubkey) as PubkeyHex,

@@ -86,6 +86,8 @@ export class BlockService {
 
   /** Proposes at `slot` when one of our validators is its proposer (called at the slot's start). Never throws. */
   async onSlot(slot: number, signal: AbortSignal): Promise<void> {
+    // Slot 0 holds the genesis block: nobody proposes there (nodes still list a "proposer" of it).
+    if (slot === 0) return;
     const duties = this.opts.duties
       .proposerDutiesAt(slot)
       .filter((d) => d.slot === slot && this.opts.signer.has(d.pubkey));

@@ -124,8 +124,19 @@ describe("DutiesService: fetching", () => {
     t.controller.abort();
   });
 
-  it("fetches next-epoch proposers at the epoch's last slot; a refusal (400) waits for the epoch start", async () => {
+  it("before fulu, next-epoch proposers are fetched when the epoch starts, not before", async () => {
     const t = setup();
+    await t.service.start(t.signal);
+    await t.service.onSlot(7, t.signal);
+    assert.equal(t.tables.count("proposer", 1), 0);
+    assert.equal(t.service.hasProposerDuties(1), false);
+    await t.service.onSlot(8, t.signal);
+    assert.equal(t.tables.count("proposer", 1), 1);
+    assert.equal(t.service.hasProposerDuties(1), true);
+  });
+
+  it("from fulu, fetches next-epoch proposers at the epoch's last slot; a refusal (400) waits for the epoch start", async () => {
+    const t = setup({ forkAtEpoch: () => "fulu" });
     await t.service.start(t.signal);
     t.tables.refuseProposer.add(1);
     await t.service.onSlot(7, t.signal);
@@ -244,8 +255,8 @@ describe("DutiesService: dependent roots", () => {
     t.controller.abort();
   });
 
-  it("next-epoch proposers fetched early are checked against the head block (the last slot's block)", async () => {
-    const t = setup();
+  it("next-epoch proposers fetched early (fulu) are checked against the head block (the last slot's block)", async () => {
+    const t = setup({ forkAtEpoch: () => "fulu" });
     await t.service.start(t.signal);
     await t.service.onSlot(7, t.signal);
     assert.equal(t.tables.count("proposer", 1), 1);
