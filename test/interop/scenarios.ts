@@ -2,7 +2,7 @@
 //  finality-phase0 / finality-capella: epoch 2 finalized by slot 33, then 2 more epochs finalized.
 //  fallback: two peered nodes, node 1 SIGKILLed mid-epoch and restarted two epochs later; no missed duty after the
 //            kill slot, requests to the dead node bounded.
-//  syncing:  a proxy reports is_syncing: true for two epochs; the client only polls health (at most once per
+//  syncing:  a proxy reports is_syncing: true for 6 slots; the client only polls health (at most once per
 //            interval) and performs duties within one slot after the node reports synced.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ChainWatcher, epochOf, ChainWatcher as Watcher } from "./lib/chain.ts";
@@ -277,6 +277,9 @@ async function fallback(ctx: ScenarioContext, res: ScenarioResources, fork: Fork
   return report;
 }
 
+/** Slots during which the proxy reports the node syncing (from genesis). */
+const SYNCING_WINDOW_SLOTS = 6;
+
 /** Paths a client may call while its only node reports syncing: health and the start-up data. */
 const ALLOWED_WHILE_SYNCING = new Set([
   "GET /eth/v1/node/syncing",
@@ -289,7 +292,9 @@ async function syncing(ctx: ScenarioContext, res: ScenarioResources, fork: Fork)
   const report = new Report(`syncing-${fork}`);
   const chain = await startChain(ctx, fork, 1);
   const node = chain.nodes[0];
-  const switchSlot = 2 * SLOTS_PER_EPOCH;
+  // Less than an epoch: the client is the chain's only proposer, so while it waits no block is made, and Lodestar
+  // 1.5.1 itself refuses validator requests (503 "waiting for peers") once its head is more than an epoch behind.
+  const switchSlot = SYNCING_WINDOW_SLOTS;
   const switchAt = chain.time.slotStart(switchSlot);
   const proxy = await startProxy({
     name: "proxy",

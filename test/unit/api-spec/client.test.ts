@@ -259,3 +259,46 @@ describe("connections and credentials", () => {
     await server.close();
   });
 });
+
+describe("pairing with older nodes (answers from before beacon-APIs v4)", () => {
+  test("list query parameters go as repeated keys (OpenAPI's form/explode default, all some nodes accept)", async () => {
+    let seen = "";
+    await withRawServer(
+      (req, res) => {
+        seen = req.url ?? "";
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ execution_optimistic: false, finalized: false, data: [] }));
+      },
+      async (url) => {
+        const client = createApiClient(BEACON, { baseUrl: url });
+        await client.getStateValidators({ stateId: "head", id: [1, 2] });
+        await client.close();
+      },
+    );
+    assert.match(seen, /[?&]id=1&id=2(&|$)/);
+  });
+
+  test("metadata and syncing fields a 2023 node omits (finalized, el_offline) read as false; others stay required", async () => {
+    const answers: Record<string, unknown> = {
+      "/eth/v1/node/syncing": { data: { head_slot: "7", sync_distance: "0", is_syncing: false, is_optimistic: false } },
+      "/eth/v1/beacon/states/head/validators": { execution_optimistic: false, data: [] },
+      "/eth/v1/node/version": { data: {} },
+    };
+    await withRawServer(
+      (req, res) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(answers[(req.url ?? "").split("?")[0]]));
+      },
+      async (url) => {
+        const client = createApiClient(BEACON, { baseUrl: url });
+        const syncing = await client.getSyncingStatus();
+        assert.equal(syncing.data.elOffline, false);
+        const validators = await client.getStateValidators({ stateId: "head" });
+        assert.equal(validators.meta.finalized, false);
+        // A field without a default is still required.
+        await rejectsWith(client.getNodeVersion(), "API_CLIENT_BAD_RESPONSE");
+        await client.close();
+      },
+    );
+  });
+});

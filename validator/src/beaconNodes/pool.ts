@@ -178,9 +178,10 @@ interface Entry {
  * - first contact: GET /eth/v1/config/spec (once; `checkSpec` refusing it makes the node "incompatible" for good),
  *   GET /eth/v1/node/version (once, best effort), then GET /eth/v1/node/syncing;
  * - then GET /eth/v1/node/syncing once per `healthIntervalMs`, never more often;
- * - synced: sync_distance ≤ syncToleranceSlots, whatever is_syncing says (a node a slot or two behind reports
- *   is_syncing while it catches up, and its duties are right); a larger distance is "syncing" even when
- *   is_syncing is false (a stale head: a node without peers). Synced with is_optimistic or el_offline: "degraded";
+ * - synced: is_syncing false (whatever the distance: slots without blocks leave a synced node's head behind the
+ *   clock), or sync_distance ≤ syncToleranceSlots (a node a slot or two behind reports is_syncing while it catches
+ *   up, and its duties are right); is_syncing true beyond the tolerance is "syncing". Synced with is_optimistic or
+ *   el_offline: "degraded";
  * - a failed check (network, timeout, any HTTP error, undecodable answer) makes the node "unreachable" and backs
  *   off: next check after min(maxMs, baseMs·2^(failures-1)), jittered into [d/2, d]. A request failing on a node
  *   (network, timeout, 5xx) does the same.
@@ -476,7 +477,7 @@ export class BeaconNodePool implements BeaconNodes {
     h.isOptimistic = data.isOptimistic ?? false;
     h.elOffline = data.elOffline ?? false;
     h.consecutiveFailures = 0;
-    if (data.syncDistance > this.#toleranceSlots) {
+    if (data.isSyncing && data.syncDistance > this.#toleranceSlots) {
       this.#setState(entry, "syncing", `syncing, ${count(data.syncDistance)} slots behind`);
     } else if (h.elOffline || h.isOptimistic) {
       const why = h.elOffline

@@ -273,9 +273,13 @@ describe("BeaconNodePool: health and backoff", () => {
         [{ kind: "node-synced", url: a.url }],
       );
       assert.equal(await h.pool.request("peers", peerCount), 1);
-      // A distance above tolerance with is_syncing false (a stale head) is syncing.
+      // is_syncing false is believed whatever the distance (slots without blocks leave a synced node's head behind).
       a.isSyncing = false;
       a.syncDistance = 5;
+      await h.run(INTERVAL);
+      assert.equal(h.state(0), "synced");
+      // is_syncing true beyond the tolerance: syncing.
+      a.isSyncing = true;
       await h.run(INTERVAL);
       assert.equal(h.state(0), "syncing");
       assert.deepEqual(h.events.at(-1), { kind: "no-usable-node" });
@@ -373,7 +377,7 @@ describe("BeaconNodePool: health and backoff", () => {
 describe("BeaconNodePool: no usable node, publish", () => {
   it("NoUsableNodeError names every node and why, without sending a request", async () => {
     const refused = await deadUrl();
-    const syncing = await node({ syncDistance: 1234 });
+    const syncing = await node({ syncDistance: 1234, isSyncing: true });
     const h = await harness([refused, syncing.url], { backoff: { baseMs: 8000, maxMs: 60_000 }, random: () => 0.999 });
     try {
       const before = syncing.total();
@@ -404,7 +408,7 @@ describe("BeaconNodePool: no usable node, publish", () => {
   it("broadcast publishes to every usable node, resolves when one accepted", async () => {
     const a = await node({ peerCount: 1 });
     const b = await node({ peerCount: 2 });
-    const c = await node({ peerCount: 3, syncDistance: 100 });
+    const c = await node({ peerCount: 3, syncDistance: 100, isSyncing: true });
     const h = await harness([a.url, b.url, c.url], { broadcast: true });
     try {
       await h.pool.publish("attestations", peerCount);
