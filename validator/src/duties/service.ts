@@ -585,6 +585,8 @@ export class DutiesService implements Duties {
       this.failing.delete(kind);
       return out;
     } catch (batchErr) {
+      // Stopping (the signer is closed): nothing to retry or report.
+      if (this.rootSignal?.aborted) return items.map(() => undefined);
       const settled = await Promise.allSettled(items.map((item) => sign([item])));
       const out = settled.map((r) => (r.status === "fulfilled" ? r.value[0] : undefined));
       const failed = out.filter((p) => p === undefined).length;
