@@ -55,8 +55,8 @@ export async function startValidatorClient(opts: VcOptions): Promise<ValidatorCl
     String(metricsPort),
     "--log-format",
     "json",
-    "--doppelganger-protection",
-    "false",
+    // Doppelganger protection stays on (the default): started before genesis, keys sign from epoch 0. Lodestar 1.5.1
+    // predates the standard liveness endpoint, so a start mid-chain against it would wait (and say so).
     ...(opts.broadcast === true ? ["--broadcast"] : []),
   ];
   const proc = startProcess({

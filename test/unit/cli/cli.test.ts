@@ -58,3 +58,38 @@ test("a bad value for a validator subcommand exits 2 with what to fix", () => {
   assert.equal(r.status, 2);
   assert.ok(r.stderr.length > 0);
 });
+
+test("validator --help lists the run flags and the subcommands", () => {
+  const r = run("validator", "--help");
+  assert.equal(r.status, 0, r.stderr);
+  for (const flag of ["--beacon-nodes", "--doppelganger-protection", "--broadcast", "--metrics", "--keymanager"])
+    assert.match(r.stdout, new RegExp(flag));
+  assert.match(r.stdout, /import \[options\]/);
+  assert.match(r.stdout, /slashing-protection/);
+});
+
+test("validator: bad flags and config files exit 2 with a message saying what to fix", () => {
+  const url = run("validator", "--beacon-nodes", "localhost:5052");
+  assert.equal(url.status, 2);
+  assert.match(url.stderr, /"localhost:5052" is not a URL|only http:\/\/ and https:\/\//);
+  const missing = run("validator", "--chain-config", join(PROJECT_ROOT, "no-such-config.yaml"));
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /--chain-config cannot read .*no-such-config\.yaml: ENOENT/);
+  const doppel = run("validator", "--doppelganger-protection", "maybe");
+  assert.equal(doppel.status, 2);
+  assert.match(doppel.stderr, /expected true or false/);
+});
+
+test("options of `validator` and of its subcommands do not clash (--data-dir on both)", () => {
+  const r = run(
+    "validator",
+    "slashing-protection",
+    "export",
+    "--data-dir",
+    join(PROJECT_ROOT, "no-such-dir"),
+    "--file",
+    "/dev/null",
+  );
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /no-such-dir/);
+});
