@@ -76,8 +76,13 @@ const ALL_STATES: readonly NodeState[] = ["unknown", "unreachable", "incompatibl
 
 /** What a failed call means for the node and the request. */
 type Verdict =
-  /** The node is down or failing (network, timeout, 5xx): back off from it, try the next one. */
+  /** The node is down (network error, timeout): back off from it, try the next one. */
   | "fail-node"
+  /**
+   * The node answered 5xx to this request: try the next node, but leave its health alone — it is up, and some
+   * nodes answer 500 where they mean "not found" (Lodestar 1.5: no aggregate yet); its health checks decide.
+   */
+  | "server-error"
   /** The node answered something we could not decode: try the next one, leave the node's health alone. */
   | "try-next"
   /** An answer (4xx), the caller's abort, or a bug in the call: rethrow as it is. */
@@ -94,7 +99,7 @@ function verdictOf(err: unknown): Verdict {
       return "fail-node";
     case "API_CLIENT_HTTP":
       // 501 Not Implemented is an answer about one route (the endpoint fallbacks handle it), not a node fault.
-      return (err.status ?? 0) >= 500 && err.status !== NOT_IMPLEMENTED ? "fail-node" : "rethrow";
+      return (err.status ?? 0) >= 500 && err.status !== NOT_IMPLEMENTED ? "server-error" : "rethrow";
     case "API_CLIENT_BAD_RESPONSE":
       return "try-next";
     case "API_CLIENT_ABORTED":
@@ -312,7 +317,9 @@ export class BeaconNodePool implements BeaconNodes {
         const verdict = verdictOf(err);
         if (verdict === "rethrow") throw err;
         if (verdict === "fail-node") this.#onFailure(entry, err, what);
-        else if (!entry.undecodable.has(what)) {
+        else if (verdict === "server-error") {
+          // The caller reports the error if no node can answer.
+        } else if (!entry.undecodable.has(what)) {
           entry.undecodable.add(what);
           this.#logger.warn(
             { node: entry.health.url, what, err },
