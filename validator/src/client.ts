@@ -20,6 +20,7 @@ import { acquireDataDirLock, type DataDirLock } from "./dataDir/lock.ts";
 import { HeadTracker } from "./duties/head.ts";
 import { ValidatorIndices } from "./duties/indices.ts";
 import { DutiesService } from "./duties/service.ts";
+import { DEFAULT_GAS_LIMIT, ZERO_ADDRESS } from "./keymanager/proposerConfig.ts";
 import { KeyRegistry } from "./keymanager/registry.ts";
 import { createKeymanagerServer, type KeymanagerServer } from "./keymanager/server.ts";
 import { createExitSigner } from "./keymanager/voluntaryExit.ts";
@@ -430,8 +431,8 @@ function proposerSettings(
 ): { feeRecipient: string; gasLimit: number; graffiti: string } {
   if (keymanager) return keymanager.proposerConfig.get(pubkey);
   return {
-    feeRecipient: opts.proposer?.feeRecipient ?? `0x${"00".repeat(20)}`,
-    gasLimit: opts.proposer?.gasLimit ?? 36_000_000,
+    feeRecipient: opts.proposer?.feeRecipient ?? ZERO_ADDRESS,
+    gasLimit: opts.proposer?.gasLimit ?? DEFAULT_GAS_LIMIT,
     graffiti: opts.proposer?.graffiti ?? "",
   };
 }

@@ -7,6 +7,7 @@
 import {
   type ApiClientError,
   type BeaconRoutes,
+  backoffDelay,
   createApiClient,
   DEFAULT_TIMEOUT_MS,
   isApiClientError,
@@ -500,8 +501,13 @@ export class BeaconNodePool implements BeaconNodes {
   #onFailure(entry: Entry, err: unknown, what: string): void {
     const h = entry.health;
     h.consecutiveFailures++;
-    const delay = Math.min(this.#backoffMaxMs, this.#backoffBaseMs * 2 ** (h.consecutiveFailures - 1));
-    const jittered = Math.round(delay * (0.5 + 0.5 * this.#random()));
+    // d = min(max, base·2^(failures-1)), scaled into [d/2, d] (backoffDelay scales by 1 - jitter·r: r' = 1 - r keeps
+    // "a larger random number, a longer wait").
+    const jittered = backoffDelay(
+      h.consecutiveFailures - 1,
+      { initialMs: this.#backoffBaseMs, maxMs: this.#backoffMaxMs, factor: 2, jitter: 0.5 },
+      () => 1 - this.#random(),
+    );
     h.nextCheckAt = this.#time.now() + jittered;
     const reason = `unreachable (${describeFailure(err)})`;
     if (h.state === "unreachable") {

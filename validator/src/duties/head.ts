@@ -13,6 +13,7 @@ import {
   subscribeEvents,
 } from "@sextant/api-spec";
 import type { Logger } from "@sextant/common";
+import { systemTime } from "../clock/time.ts";
 import type { BeaconNodes, BeaconNodesEvent, HeadEvent, HeadEvents, NodeHealth, TimeSource } from "../ports.ts";
 
 /** Why events may have been missed. */
@@ -51,24 +52,6 @@ interface Waiter {
   slot: number;
   resolve: (seen: boolean) => void;
 }
-
-/** The system clock (the default TimeSource). */
-const systemTime: TimeSource = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
-};
 
 /** The head event of the SSE codec, as ports.ts has it. */
 function toHeadEvent(data: Extract<BeaconEvent, { topic: "head" }>["data"]): HeadEvent {

@@ -5,6 +5,7 @@
 import { isApiClientError, type ValidatorStatus } from "@sextant/api-spec";
 import type { Logger } from "@sextant/common";
 import { fromHex, toHex } from "@sextant/consensus/util/hex";
+import { chunks } from "../collections.ts";
 import type { BeaconApi, BeaconNodes, IndexResolver, NodeHealth, PubkeyHex } from "../ports.ts";
 
 /** Ids per POST /eth/v1/beacon/states/head/validators request (a body of ~100 kB of public keys). */
@@ -53,13 +54,6 @@ function isActive(status: ValidatorStatus): boolean {
   return status.startsWith("active_");
 }
 
-/** Splits `items` in chunks of at most `size`. */
-export function chunksOf<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** The HTTP status of an API client error, if the node answered one. */
 export function httpStatusOf(err: unknown): number | undefined {
   return isApiClientError(err) && err.code === "API_CLIENT_HTTP" ? err.context.status : undefined;
@@ -78,6 +72,8 @@ export class ValidatorIndices implements IndexResolver {
   private readonly getChunkSize: number;
   private readonly byPubkey = new Map<PubkeyHex, ValidatorRecord>();
   private readonly byIndex = new Map<number, PubkeyHex>();
+  /** byIndex's keys sorted, kept until byIndex changes (indices() is read every slot). */
+  private sorted: number[] | undefined;
   /** Nodes (by url) that answered the POST with 404/405: GET only from then on. */
   private readonly postUnsupported = new Set<string>();
   /** A refresh in progress (concurrent callers share it). */
@@ -108,7 +104,8 @@ export class ValidatorIndices implements IndexResolver {
   /** Indices of the signer's keys the chain knows, ascending (keys removed from the signer are left out). */
   indices(): number[] {
     this.forgetRemovedKeys(this.pubkeysOf());
-    return [...this.byIndex.keys()].sort((a, b) => a - b);
+    this.sorted ??= [...this.byIndex.keys()].sort((a, b) => a - b);
+    return [...this.sorted];
   }
 
   unknownPubkeys(): PubkeyHex[] {
@@ -141,7 +138,7 @@ export class ValidatorIndices implements IndexResolver {
     const activated: { pubkey: PubkeyHex; record: ValidatorRecord }[] = [];
     const wanted = new Set<string>(ask);
     try {
-      for (const chunk of chunksOf(ask, this.postChunkSize)) {
+      for (const chunk of chunks(ask, this.postChunkSize)) {
         signal.throwIfAborted();
         const answers = await this.nodes.request(
           "postStateValidators",
@@ -155,6 +152,7 @@ export class ValidatorIndices implements IndexResolver {
           const record: ValidatorRecord = { index: answer.index, status: answer.status };
           this.byPubkey.set(pubkey, record);
           this.byIndex.set(record.index, pubkey);
+          this.sorted = undefined;
           if (before === undefined) newlyKnown.push({ pubkey, record });
           else if (isPending(before.status) && !isPending(record.status)) activated.push({ pubkey, record });
         }
@@ -189,7 +187,7 @@ export class ValidatorIndices implements IndexResolver {
       }
     }
     const out: ValidatorAnswer[] = [];
-    for (const small of chunksOf(chunk, this.getChunkSize)) {
+    for (const small of chunks(chunk, this.getChunkSize)) {
       signal.throwIfAborted();
       try {
         const res = await api.getStateValidators(
@@ -212,7 +210,10 @@ export class ValidatorIndices implements IndexResolver {
     for (const [pubkey, record] of this.byPubkey) {
       if (current.has(pubkey)) continue;
       this.byPubkey.delete(pubkey);
-      if (this.byIndex.get(record.index) === pubkey) this.byIndex.delete(record.index);
+      if (this.byIndex.get(record.index) === pubkey) {
+        this.byIndex.delete(record.index);
+        this.sorted = undefined;
+      }
     }
   }
 

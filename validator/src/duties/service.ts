@@ -17,6 +17,7 @@ import {
 import { isForkAtLeast } from "@sextant/consensus/params/forkName";
 import type { Preset } from "@sextant/consensus/params/presets/preset";
 import { toHex } from "@sextant/consensus/util/hex";
+import { bytesEqual, chunks } from "../collections.ts";
 import type { ValidatorMetrics } from "../metrics.ts";
 import type {
   AttesterDuty,
@@ -35,7 +36,7 @@ import type {
   SyncAggregationDuty,
   SyncCommitteeDuty,
 } from "../ports.ts";
-import { chunksOf, httpStatusOf } from "./indices.ts";
+import { httpStatusOf } from "./indices.ts";
 
 /** Slots ahead whose selection proofs are computed at each slot (and subnets subscribed). */
 export const DEFAULT_SELECTION_LOOKAHEAD_SLOTS = 2;
@@ -109,12 +110,6 @@ interface SyncPeriod {
 function isNoUsableNode(err: unknown): boolean {
   const e = err as { name?: unknown; code?: unknown } | undefined;
   return e?.name === "NoUsableNodeError" || e?.code === "NO_USABLE_BEACON_NODE";
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
@@ -437,7 +432,7 @@ export class DutiesService implements Duties {
       root = undefined;
       raw = [];
       let consistent = true;
-      for (const chunk of chunksOf(indices, this.indicesPerRequest)) {
+      for (const chunk of chunks(indices, this.indicesPerRequest)) {
         signal.throwIfAborted();
         const res = await this.nodes.request(
           `getAttesterDuties(${epoch})`,
@@ -556,7 +551,7 @@ export class DutiesService implements Duties {
         slot: d.slot,
         isAggregator: d.isAggregator,
       }));
-      for (const chunk of chunksOf(body, this.subscriptionsPerRequest)) {
+      for (const chunk of chunks(body, this.subscriptionsPerRequest)) {
         signal.throwIfAborted();
         await this.nodes.request(
           "prepareBeaconCommitteeSubnet",
@@ -671,7 +666,7 @@ export class DutiesService implements Duties {
     const gen = this.staleSync.get(period);
     const version = this.indicesVersion;
     const duties: SyncCommitteeDuty[] = [];
-    for (const chunk of chunksOf(this.lastIndices, this.indicesPerRequest)) {
+    for (const chunk of chunks(this.lastIndices, this.indicesPerRequest)) {
       signal.throwIfAborted();
       const res = await this.nodes.request(
         `getSyncCommitteeDuties(${queryEpoch})`,
@@ -709,7 +704,7 @@ export class DutiesService implements Duties {
       syncCommitteeIndices: d.validatorSyncCommitteeIndices,
       untilEpoch,
     }));
-    for (const chunk of chunksOf(body, this.subscriptionsPerRequest)) {
+    for (const chunk of chunks(body, this.subscriptionsPerRequest)) {
       signal.throwIfAborted();
       await this.nodes.request(
         "prepareSyncCommitteeSubnets",

@@ -50,6 +50,11 @@ export class KeyRegistry {
     return this.local.get(pubkey);
   }
 
+  /** The public keys of the local keys, in the order they were added (unsorted: cheap at 100k keys, every slot). */
+  localPubkeys(): PubkeyHex[] {
+    return [...this.local.keys()];
+  }
+
   /** Every local key, sorted by pubkey. */
   localKeys(): LocalKey[] {
     return [...this.local.values()].sort((a, b) => (a.pubkey < b.pubkey ? -1 : a.pubkey > b.pubkey ? 1 : 0));

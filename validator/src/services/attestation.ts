@@ -12,6 +12,7 @@ import { BitArray } from "@chainsafe/ssz";
 import type { Logger } from "@sextant/common";
 import { type ForkName, isForkAtLeast } from "@sextant/consensus/params/forkName";
 import type { SszTypes } from "@sextant/consensus/types/index";
+import { bytesEqual } from "../collections.ts";
 import type { ValidatorMetrics } from "../metrics.ts";
 import type {
   AttestationDataValue,
@@ -27,7 +28,6 @@ import type {
 } from "../ports.ts";
 import { type EndpointMemory, FEATURES } from "./endpoints.ts";
 import {
-  bytesEqual,
   countMissed,
   countPerformed,
   DEFAULT_SUBMIT_CHUNK,

@@ -6,6 +6,7 @@
 // requires. Then at the contribution due point (two thirds), each of our sync aggregators asks the node for its
 // subcommittee's contribution to that root, and the ContributionAndProofs are signed in one batch and published.
 import type { Logger } from "@sextant/common";
+import { bytesEqual } from "../collections.ts";
 import type { ValidatorMetrics } from "../metrics.ts";
 import type {
   BeaconNodes,
@@ -18,7 +19,6 @@ import type {
   SyncCommitteeDuty,
 } from "../ports.ts";
 import {
-  bytesEqual,
   countMissed,
   countPerformed,
   DEFAULT_SUBMIT_CHUNK,

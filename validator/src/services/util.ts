@@ -2,19 +2,12 @@
 // body, the duty metrics, graffiti bytes, and short reasons for logs and the dutiesMissed label.
 import { isApiClientError } from "@sextant/api-spec";
 import { isForkAtLeast } from "@sextant/consensus/params/forkName";
+import { chunks } from "../collections.ts";
 import type { DutyKind, ValidatorMetrics } from "../metrics.ts";
 import type { ForkAtEpoch, SlotClock } from "../ports.ts";
 
 /** Items per submission request: a large validator set's attestations go out as several parallel requests. */
 export const DEFAULT_SUBMIT_CHUNK = 2_000;
-
-/** Splits `items` into lists of at most `size`. */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  if (size < 1) throw new RangeError(`chunk size must be at least 1, got ${size}`);
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The outcome of a chunked submission: per item, accepted or the node's reason. */
 export interface SubmitOutcome {
@@ -165,11 +158,4 @@ export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, 
     else out.set(k, [item]);
   }
   return out;
-}
-
-/** Equal bytes. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

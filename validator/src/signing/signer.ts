@@ -118,7 +118,7 @@ export class LocalSigner implements Signer {
   }
 
   pubkeys(): PubkeyHex[] {
-    return this.registry.localKeys().map((k) => k.pubkey);
+    return this.registry.localPubkeys();
   }
 
   has(pubkey: PubkeyHex): boolean {
@@ -133,10 +133,17 @@ export class LocalSigner implements Signer {
     const started = performance.now();
     const results: SignResult[] = new Array(items.length);
     const candidates: { i: number; root: Uint8Array }[] = [];
+    // A slot's attestations share a few data objects (one per committee; one in all from electra): hash each once.
+    const rootOf = new Map<AttestationDataValue, Uint8Array>();
     for (const [i, item] of items.entries()) {
       try {
         this.assertMaySign(item.pubkey, true);
-        candidates.push({ i, root: attestationSigningRoot(this.ctx, item.data) });
+        let root = rootOf.get(item.data);
+        if (root === undefined) {
+          root = attestationSigningRoot(this.ctx, item.data);
+          rootOf.set(item.data, root);
+        }
+        candidates.push({ i, root });
       } catch (err) {
         results[i] = refusalOf(err);
       }
