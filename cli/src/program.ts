@@ -1,6 +1,7 @@
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "@sextant/common";
 import { validatorCommand } from "@sextant/validator/cli/index";
 import { Command, Option } from "commander";
+import { transitionCommand } from "./transition.ts";
 
 export const VERSION = "0.1.0";
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
     // `import` can both have --data-dir).
     .enablePositionalOptions()
     .addCommand(validatorCommand())
+    .addCommand(transitionCommand())
     .addHelpText(
       "after",
       "\nThe beacon node and the local devnet are being built; see README.md.\n" +

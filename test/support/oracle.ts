@@ -28,6 +28,10 @@ export interface Oracle {
   utils: Any;
   /** The oracle's own @chainsafe/ssz (independent of ours). */
   ssz: Any;
+  /** @lodestar/state-transition's block, epoch and slot subpaths (processBlock, processEpoch, upgrades…). */
+  stBlock: Any;
+  stEpoch: Any;
+  stSlot: Any;
 }
 
 let loaded: Oracle | undefined;
@@ -45,9 +49,9 @@ export async function loadOracle(preset: OraclePreset): Promise<Oracle> {
   if (skip) throw new Error(skip);
   process.env.LODESTAR_PRESET = preset;
   const mod: Any = await import(pathToFileURL(join(ORACLE_DIR, "load.mjs")).href);
-  const { params, types, config, stateTransition, utils, ssz } = await mod.loadAll();
+  const { params, types, config, stateTransition, utils, ssz, stBlock, stEpoch, stSlot } = await mod.loadAll();
   if (params.ACTIVE_PRESET !== preset)
     throw new Error(`oracle loaded preset ${params.ACTIVE_PRESET}, wanted ${preset}`);
-  loaded = { preset, params, types, config, stateTransition, utils, ssz };
+  loaded = { preset, params, types, config, stateTransition, utils, ssz, stBlock, stEpoch, stSlot };
   return loaded;
 }

@@ -41,6 +41,7 @@ export function sampleByEffectiveBalance(
   fork: ForkName,
   preset: SamplingPreset,
   count: number,
+  largestEffectiveBalance?: number,
 ): Uint32Array {
   const total = activeIndices.length;
   if (total === 0) throw new RangeError("cannot sample from an empty active validator set");
@@ -51,6 +52,7 @@ export function sampleByEffectiveBalance(
   const valuesPerHash = HASH_LENGTH / bytesPerValue;
   const maxEffectiveBalance = electra ? preset.MAX_EFFECTIVE_BALANCE_ELECTRA : preset.MAX_EFFECTIVE_BALANCE;
   const accept = makeAcceptance(maxRandom, maxEffectiveBalance, preset.EFFECTIVE_BALANCE_INCREMENT);
+  const ceiling = largestEffectiveBalance ?? maxEffectiveBalanceOf(effectiveBalances, activeIndices);
 
   // compute_shuffled_index(i % total) either lazily per attempt or, once enough attempts are expected or made,
   // from the whole permutation (one pass over the list, see FULL_PERMUTATION_DIVISOR).
@@ -68,10 +70,8 @@ export function sampleByEffectiveBalance(
 
   const out = new Uint32Array(count);
   let selected = 0;
+  let lookups = 0;
   for (let i = 0; selected < count; i++) {
-    if (permutation === null && i >= fullAfter) permutation = computePermutation(total, seed, rounds);
-    const position = i % total;
-    const candidate = activeIndices[permutation === null ? lazyIndex(position) : permutation[position]];
     const block = Math.floor(i / valuesPerHash);
     if (block !== randomBlock) {
       writeU64Le(randomInput, SEED_LENGTH, block);
@@ -80,6 +80,12 @@ export function sampleByEffectiveBalance(
     }
     const offset = (i % valuesPerHash) * bytesPerValue;
     const random = electra ? randomBytes[offset] | (randomBytes[offset + 1] << 8) : randomBytes[offset];
+    // A random value that even the largest effective balance of the set would reject rejects every candidate:
+    // skip computing this attempt's shuffled index (the costly part), with the spec's result unchanged.
+    if (!accept(ceiling, random)) continue;
+    if (permutation === null && ++lookups >= fullAfter) permutation = computePermutation(total, seed, rounds);
+    const position = i % total;
+    const candidate = activeIndices[permutation === null ? lazyIndex(position) : permutation[position]];
     const effectiveBalance = effectiveBalances[candidate];
     if (effectiveBalance === undefined) throw new RangeError(`no effective balance for validator ${candidate}`);
     if (accept(effectiveBalance, random)) out[selected++] = candidate;
@@ -141,8 +147,9 @@ export function computeProposerIndex(
   seed: Uint8Array,
   fork: ForkName,
   preset: SamplingPreset,
+  largestEffectiveBalance?: number,
 ): number {
-  return sampleByEffectiveBalance(effectiveBalances, activeIndices, seed, fork, preset, 1)[0];
+  return sampleByEffectiveBalance(effectiveBalances, activeIndices, seed, fork, preset, 1, largestEffectiveBalance)[0];
 }
 
 /**
@@ -156,8 +163,16 @@ export function computeBeaconProposerIndex(
   slot: number,
   fork: ForkName,
   preset: SamplingPreset,
+  largestEffectiveBalance?: number,
 ): number {
-  return computeProposerIndex(effectiveBalances, activeIndices, computeSlotSeed(epochSeed, slot), fork, preset);
+  return computeProposerIndex(
+    effectiveBalances,
+    activeIndices,
+    computeSlotSeed(epochSeed, slot),
+    fork,
+    preset,
+    largestEffectiveBalance,
+  );
 }
 
 /**
@@ -176,8 +191,17 @@ export function computeEpochProposers(
   const slots = preset.SLOTS_PER_EPOCH;
   const startSlot = epoch * slots;
   const out = new Uint32Array(slots);
+  const largest = maxEffectiveBalanceOf(effectiveBalances, activeIndices);
   for (let i = 0; i < slots; i++) {
-    out[i] = computeBeaconProposerIndex(effectiveBalances, activeIndices, epochSeed, startSlot + i, fork, preset);
+    out[i] = computeBeaconProposerIndex(
+      effectiveBalances,
+      activeIndices,
+      epochSeed,
+      startSlot + i,
+      fork,
+      preset,
+      largest,
+    );
   }
   return out;
 }
@@ -202,4 +226,14 @@ export function computeSyncCommitteeIndices(
 ): Uint32Array {
   if (!isForkAtLeast(fork, "altair")) throw new RangeError(`no sync committees in ${fork}`);
   return sampleByEffectiveBalance(effectiveBalances, activeIndices, seed, fork, preset, preset.SYNC_COMMITTEE_SIZE);
+}
+
+/** The largest effective balance among `activeIndices` (what no sampling attempt can exceed). */
+export function maxEffectiveBalanceOf(effectiveBalances: ArrayLike<number>, activeIndices: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < activeIndices.length; i++) {
+    const b = effectiveBalances[activeIndices[i]] ?? 0;
+    if (b > max) max = b;
+  }
+  return max;
 }

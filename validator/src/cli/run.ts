@@ -10,12 +10,12 @@ import {
   type LogFormat,
   type LogLevel,
 } from "@sextant/common";
+import { parseChainConfigText } from "@sextant/consensus/params/config/text";
 import {
   CHAIN_CONFIG_NAMES,
   type ChainConfig,
   type ChainConfigName,
   getChainConfig,
-  parseChainConfigYaml,
 } from "@sextant/consensus/params/index";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { startValidatorClient } from "../client.ts";
@@ -114,20 +114,8 @@ export function loadChainConfigFile(path: string): { config: ChainConfig; warnin
   } catch (e) {
     throw new InvalidArgumentError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith("{")) {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new InvalidArgumentError(`${path} is not valid JSON: ${(e as Error).message}`);
-    }
-    const body = (json as { data?: unknown }).data ?? json;
-    text = JSON.stringify(body);
-  }
   try {
-    const parsed = parseChainConfigYaml(text);
-    return { config: parsed.config, warnings: parsed.warnings.filter((w) => !w.startsWith("unknown key")) };
+    return parseChainConfigText(text);
   } catch (e) {
     throw new InvalidArgumentError(`${path}: ${(e as Error).message}`);
   }
