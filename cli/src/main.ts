@@ -25,8 +25,9 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // Commander already printed the message (or the help/version text).
-    process.exit(err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE);
+    // Commander already printed the message (or the help/version text). Its own usage errors carry exit code 1;
+    // a command that chose another code (transition's 5 for an invalid block) keeps it.
+    process.exit(err.exitCode === 0 ? ExitCode.OK : err.exitCode === 1 ? ExitCode.USAGE : err.exitCode);
   }
   console.error(err instanceof Error ? err.message : String(err));
   process.exit(ExitCode.CRASH);

@@ -28,11 +28,10 @@ export function beaconConfigOf(chain: ChainConfig): BeaconConfig {
  */
 export function oracleChainConfig(o: Oracle, chain: ChainConfig): Any {
   const base: Record<string, unknown> = { ...o.config.defaultChainConfig };
-  for (const [key, value] of Object.entries(chain)) {
-    if (key in base) base[key] = value;
+  for (const [key, value] of Object.entries(chain)) if (key in base) base[key] = value;
+  for (const key of Object.keys(base)) {
+    if (key.endsWith("_FORK_EPOCH") && !(key in chain)) base[key] = Infinity;
   }
-  base.GLOAS_FORK_EPOCH = Infinity;
-  if ("HEZE_FORK_EPOCH" in base) base.HEZE_FORK_EPOCH = Infinity;
   return o.config.createChainConfig(base);
 }
 

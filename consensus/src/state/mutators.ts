@@ -59,38 +59,57 @@ export function initiateValidatorExit(cs: CachedState, index: number): void {
   validator.withdrawableEpoch = exitQueueEpoch + cs.config.chain.MIN_VALIDATOR_WITHDRAWABILITY_DELAY;
 }
 
-/** electra's `compute_exit_epoch_and_update_churn(state, exit_balance)`. */
-export function computeExitEpochAndUpdateChurn(cs: CachedState, exitBalance: number): number {
+/** The two balance-churn queues of electra: each an earliest epoch and the balance still free in it. */
+interface ChurnQueue {
+  earliest(state: ElectraPlusState): number;
+  toConsume(state: ElectraPlusState): number;
+  set(state: ElectraPlusState, earliest: number, toConsume: number): void;
+}
+
+const EXIT_QUEUE: ChurnQueue = {
+  earliest: (s) => s.earliestExitEpoch,
+  toConsume: (s) => s.exitBalanceToConsume,
+  set(s, earliest, toConsume) {
+    s.earliestExitEpoch = earliest;
+    s.exitBalanceToConsume = toConsume;
+  },
+};
+
+const CONSOLIDATION_QUEUE: ChurnQueue = {
+  earliest: (s) => s.earliestConsolidationEpoch,
+  toConsume: (s) => s.consolidationBalanceToConsume,
+  set(s, earliest, toConsume) {
+    s.earliestConsolidationEpoch = earliest;
+    s.consolidationBalanceToConsume = toConsume;
+  },
+};
+
+/**
+ * The body both electra churn functions share: the epoch at which `balance` fits into the queue at
+ * `perEpochChurn` Gwei per epoch (starting no earlier than the activation-exit epoch), consuming it.
+ */
+function consumeChurn(cs: CachedState, queue: ChurnQueue, balance: number, perEpochChurn: number): number {
   const state = cs.state as ElectraPlusState;
-  let earliestExitEpoch = Math.max(state.earliestExitEpoch, computeActivationExitEpoch(cs, currentEpoch(cs)));
-  const perEpochChurn = cs.ctx.activationExitChurnLimit;
-  let toConsume = state.earliestExitEpoch < earliestExitEpoch ? perEpochChurn : state.exitBalanceToConsume;
-  if (exitBalance > toConsume) {
-    const balanceToProcess = exitBalance - toConsume;
-    const additionalEpochs = Math.floor((balanceToProcess - 1) / perEpochChurn) + 1;
-    earliestExitEpoch += additionalEpochs;
+  const stateEarliest = queue.earliest(state);
+  let earliest = Math.max(stateEarliest, computeActivationExitEpoch(cs, currentEpoch(cs)));
+  let toConsume = stateEarliest < earliest ? perEpochChurn : queue.toConsume(state);
+  if (balance > toConsume) {
+    const additionalEpochs = Math.floor((balance - toConsume - 1) / perEpochChurn) + 1;
+    earliest += additionalEpochs;
     toConsume += additionalEpochs * perEpochChurn;
   }
-  state.exitBalanceToConsume = toConsume - exitBalance;
-  state.earliestExitEpoch = earliestExitEpoch;
-  return earliestExitEpoch;
+  queue.set(state, earliest, toConsume - balance);
+  return earliest;
+}
+
+/** electra's `compute_exit_epoch_and_update_churn(state, exit_balance)`. */
+export function computeExitEpochAndUpdateChurn(cs: CachedState, exitBalance: number): number {
+  return consumeChurn(cs, EXIT_QUEUE, exitBalance, cs.ctx.activationExitChurnLimit);
 }
 
 /** electra's `compute_consolidation_epoch_and_update_churn(state, consolidation_balance)`. */
 export function computeConsolidationEpochAndUpdateChurn(cs: CachedState, consolidationBalance: number): number {
-  const state = cs.state as ElectraPlusState;
-  let earliest = Math.max(state.earliestConsolidationEpoch, computeActivationExitEpoch(cs, currentEpoch(cs)));
-  const perEpochChurn = cs.ctx.consolidationChurnLimit;
-  let toConsume = state.earliestConsolidationEpoch < earliest ? perEpochChurn : state.consolidationBalanceToConsume;
-  if (consolidationBalance > toConsume) {
-    const balanceToProcess = consolidationBalance - toConsume;
-    const additionalEpochs = Math.floor((balanceToProcess - 1) / perEpochChurn) + 1;
-    earliest += additionalEpochs;
-    toConsume += additionalEpochs * perEpochChurn;
-  }
-  state.consolidationBalanceToConsume = toConsume - consolidationBalance;
-  state.earliestConsolidationEpoch = earliest;
-  return earliest;
+  return consumeChurn(cs, CONSOLIDATION_QUEUE, consolidationBalance, cs.ctx.consolidationChurnLimit);
 }
 
 /** The fork's MIN_SLASHING_PENALTY_QUOTIENT. */

@@ -86,16 +86,8 @@ function bigintJson(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? `${value}n` : value;
 }
 
-/** The oracle's chain config for ours: Lodestar's minimal defaults overlaid with every key both have. */
-export function oracleChainConfigOf(o: Oracle, chain: ChainConfig): Any {
-  const base: Record<string, unknown> = { ...o.config.defaultChainConfig };
-  for (const [key, value] of Object.entries(chain)) if (key in base) base[key] = value;
-  for (const key of Object.keys(base)) {
-    // Forks Lodestar has beyond ours stay unscheduled.
-    if (key.endsWith("_FORK_EPOCH") && !(key in chain)) base[key] = Infinity;
-  }
-  return o.config.createChainConfig(base);
-}
+/** The oracle's chain config for ours (shared with the per-function differential tests). */
+export { oracleChainConfig as oracleChainConfigOf } from "../dualState.ts";
 
 /** Interop keys: blst secret keys, their scalars and public keys, made on first use. */
 export class InteropKeys {

@@ -241,6 +241,56 @@ function largeValidatorSet(size: ScenarioSize): ScenarioSpec {
   };
 }
 
+/**
+ * A long soak (opt-in, SEXTANT_DIFF_LONG=1): `epochs` epochs from a `genesisFork` genesis through every later fork
+ * at `forkEpochs`, with a steady mix of what happens on a real chain — participation dipping now and then, skipped
+ * slots, late votes, sync aggregates of varying size — and operations spread over time: slashings and exits, BLS
+ * changes and deposits before electra, execution-layer requests after it.
+ */
+function soak(
+  name: string,
+  seed: number,
+  genesisFork: ForkName,
+  forkEpochs: Partial<Record<ForkName, number>>,
+  epochs: number,
+): (size: ScenarioSize) => ScenarioSpec {
+  return () => ({
+    name,
+    seed,
+    genesisFork,
+    forkEpochs,
+    validatorCount: 256,
+    genesisCredentials: (i) => (i % 8 === 7 ? "compounding" : i % 8 === 6 ? "eth1" : "bls"),
+    genesisBalance: (i) => (i % 8 === 7 ? 40 * ETH : i % 8 === 6 ? 33 * ETH : 32 * ETH),
+    config: FAST_EXITS,
+    slots: epochs * SPE,
+    participation: 0.95,
+    syncParticipation: 0.9,
+    epochBoundarySteps: [5, 17, 29],
+    plan: (slot, fork) => {
+      if (slot % 8 === 0 && slot % 40 === 0) return { skip: true };
+      const plan: SlotPlan = {};
+      if (slot % 23 === 0) plan.skip = true;
+      if (slot % 11 === 0) plan.participation = 0.7;
+      if (slot % 13 === 0) plan.inclusionDelay = 3;
+      if (slot % 17 === 0) plan.syncParticipation = 0.4;
+      const ops: OpRequest[] = [];
+      const electra = fork === "electra" || fork === "fulu";
+      const capella = electra || fork === "capella" || fork === "deneb";
+      if (slot % 40 === 11) ops.push({ kind: "proposer_slashing" });
+      if (slot % 56 === 19) ops.push({ kind: "attester_slashing", surround: slot % 112 === 19 });
+      if (slot % 24 === 5) ops.push({ kind: "voluntary_exit" });
+      if (capella && !electra && slot % 32 === 9) ops.push({ kind: "bls_change", count: 2 });
+      if (!electra && slot % 64 === 21) ops.push({ kind: "deposit", count: 1 });
+      if (electra && slot % 16 === 3) ops.push({ kind: "deposit_request" });
+      if (electra && slot % 48 === 7) ops.push({ kind: "withdrawal_request", full: slot % 96 === 7 });
+      if (electra && slot % 64 === 13) ops.push({ kind: "consolidation_request" });
+      if (ops.length > 0 && !plan.skip) plan.ops = ops;
+      return plan;
+    },
+  });
+}
+
 /** Every scenario by name. */
 export const SCENARIOS: Record<string, (size: ScenarioSize) => ScenarioSpec> = {
   "forks-every-epoch": forksEveryEpoch,
@@ -255,10 +305,28 @@ export const SCENARIOS: Record<string, (size: ScenarioSize) => ScenarioSpec> = {
   "genesis-deneb": genesisAt("deneb"),
   "genesis-electra": genesisAt("electra"),
   "large-16384": largeValidatorSet,
+  "soak-phase0-to-fulu": soak(
+    "soak-phase0-to-fulu",
+    301,
+    "phase0",
+    {
+      altair: 6,
+      bellatrix: 12,
+      capella: 18,
+      deneb: 24,
+      electra: 30,
+      fulu: 36,
+    },
+    150,
+  ),
+  "soak-electra-fulu": soak("soak-electra-fulu", 302, "electra", { fulu: 20 }, 150),
 };
 
+/** The opt-in scenarios: only in the long run. */
+const LONG_ONLY = new Set(["large-16384", "soak-phase0-to-fulu", "soak-electra-fulu"]);
+
 /** The scenarios of the default (short) self-test and replay: all but the large one. */
-export const DEFAULT_SCENARIOS: string[] = Object.keys(SCENARIOS).filter((n) => n !== "large-16384");
+export const DEFAULT_SCENARIOS: string[] = Object.keys(SCENARIOS).filter((n) => !LONG_ONLY.has(n));
 
 /** The spec of scenario `name` at `size`; throws on an unknown name. */
 export function scenario(name: string, size: ScenarioSize = {}): ScenarioSpec {
