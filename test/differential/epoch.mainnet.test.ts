@@ -5,12 +5,11 @@
 // checks that the step it is about did something (so a case cannot pass vacuously).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ChainConfig, FORK_NAMES, type ForkName, mainnetChainConfig } from "@sextant/consensus/params/index";
+import { type ForkName, mainnetChainConfig } from "@sextant/consensus/params/index";
 import { getPreset } from "@sextant/consensus/params/presets/index";
-import { processEpoch } from "@sextant/consensus/transition/epoch/index";
-import { loadDualState } from "../support/dualState.ts";
 import { oracleSkip } from "../support/oracle.ts";
-import { buildState, differingFields, lastSlotOfEpoch, type StateBuildOptions } from "../support/stateBuilder.ts";
+import type { StateBuildOptions } from "../support/stateBuilder.ts";
+import { chainAtFork, processEpochBoth } from "../support/transitionFixtures.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: state values are compared field by field
 type Any = any;
@@ -18,16 +17,6 @@ type Any = any;
 const preset = getPreset("mainnet");
 const VALIDATORS = 16_384;
 const FAR = Number.POSITIVE_INFINITY;
-
-/** mainnet config with every fork up to `fork` at genesis and the later ones unscheduled. */
-function chainAt(fork: ForkName): ChainConfig {
-  const c: Record<string, unknown> = { ...mainnetChainConfig };
-  const target = FORK_NAMES.indexOf(fork);
-  for (let i = 1; i < FORK_NAMES.length; i++) {
-    c[`${FORK_NAMES[i].toUpperCase()}_FORK_EPOCH`] = i <= target ? 0 : FAR;
-  }
-  return c as unknown as ChainConfig;
-}
 
 /** What changed between the pre-state value and our post-state value. */
 interface Effects {
@@ -41,27 +30,9 @@ interface Effects {
 }
 
 async function runCase(fork: ForkName, epoch: number, options: Partial<StateBuildOptions>, seed: number) {
-  const chain = chainAt(fork);
-  const built = buildState({
-    chain,
-    fork,
-    slot: lastSlotOfEpoch(preset, epoch),
-    validators: VALIDATORS,
-    seed,
-    ...options,
-  });
-  const dual = await loadDualState(chain, fork, built.bytes);
-  processEpoch(dual.ours);
-  const o = dual.oracleModule;
-  const cache = o.stateTransition.beforeProcessEpoch(dual.oracle);
-  o.stEpoch.processEpoch(o.params.ForkSeq[fork], dual.oracle, cache);
-  const ours = dual.ours.state.serialize();
-  const diff = differingFields(built.config, fork, ours, dual.oracle.serialize());
-  assert.deepEqual(diff, [], `${fork} epoch ${epoch} seed ${seed}: fields differ: ${diff.join("; ")}`);
-  assert.deepEqual(dual.ours.state.hashTreeRoot(), dual.oracle.hashTreeRoot());
-
+  const chain = chainAtFork(mainnetChainConfig, fork);
+  const { built, post } = await processEpochBoth(chain, fork, epoch, { validators: VALIDATORS, seed, ...options });
   const pre: Any = built.value;
-  const post: Any = built.config.types[fork].BeaconState.deserialize(ours);
   const penaltyEpoch = epoch + preset.EPOCHS_PER_SLASHINGS_VECTOR / 2;
   const effects: Effects = {
     activations: 0,

@@ -5,51 +5,27 @@
 // be equal; on a mismatch the differing top-level fields are named.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ChainConfig, FORK_NAMES, type ForkName, minimalChainConfig } from "@sextant/consensus/params/index";
+import { FORK_NAMES, type ForkName, minimalChainConfig } from "@sextant/consensus/params/index";
 import { getPreset } from "@sextant/consensus/params/presets/index";
-import { processEpoch } from "@sextant/consensus/transition/epoch/index";
 import { processSlots } from "@sextant/consensus/transition/stateTransition";
 import { loadDualState } from "../support/dualState.ts";
 import { oracleSkip } from "../support/oracle.ts";
 import { buildState, differingFields, lastSlotOfEpoch, type StateBuildOptions } from "../support/stateBuilder.ts";
+import { chainAtFork, processEpochBoth } from "../support/transitionFixtures.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: state values are compared field by field
 type Any = any;
 
 const preset = getPreset("minimal");
 
-/** minimal config with every fork up to `fork` at genesis and the later ones unscheduled. */
-function chainAt(fork: ForkName): ChainConfig {
-  const c: Record<string, unknown> = { ...minimalChainConfig };
-  const target = FORK_NAMES.indexOf(fork);
-  for (let i = 1; i < FORK_NAMES.length; i++) {
-    c[`${FORK_NAMES[i].toUpperCase()}_FORK_EPOCH`] = i <= target ? 0 : Number.POSITIVE_INFINITY;
-  }
-  return c as unknown as ChainConfig;
-}
-
-/** Builds the state, runs process_epoch in both implementations, and compares the results. */
+/** Builds the state, runs process_epoch in both implementations, compares the results and says what it did. */
 async function runCase(fork: ForkName, epoch: number, options: Partial<StateBuildOptions>, seed: number) {
-  const chain = chainAt(fork);
-  const built = buildState({
-    chain,
-    fork,
-    slot: lastSlotOfEpoch(preset, epoch),
+  const { built, post } = await processEpochBoth(chainAtFork(minimalChainConfig, fork), fork, epoch, {
     validators: 64,
     seed,
     ...options,
   });
-  const dual = await loadDualState(chain, fork, built.bytes);
-  processEpoch(dual.ours);
-  const o = dual.oracleModule;
-  const cache = o.stateTransition.beforeProcessEpoch(dual.oracle);
-  o.stEpoch.processEpoch(o.params.ForkSeq[fork], dual.oracle, cache);
-  const ours = dual.ours.state.serialize();
-  const theirs = dual.oracle.serialize();
-  const diff = differingFields(built.config, fork, ours, theirs);
-  assert.deepEqual(diff, [], `${fork} epoch ${epoch} seed ${seed}: fields differ: ${diff.join("; ")}`);
-  assert.deepEqual(dual.ours.state.hashTreeRoot(), dual.oracle.hashTreeRoot());
-  return effectsOf(built.value, built.config.types[fork].BeaconState.deserialize(ours), epoch);
+  return effectsOf(built.value, post, epoch);
 }
 
 /** What a case's epoch transition did (summed per fork to show the cases exercise every step). */
@@ -164,7 +140,7 @@ describe("process_epoch vs oracle (minimal)", { skip: oracleSkip() }, () => {
 describe("processSlots across two epoch boundaries vs oracle (minimal)", { skip: oracleSkip() }, () => {
   for (const fork of FORK_NAMES) {
     it(fork, async () => {
-      const chain = chainAt(fork);
+      const chain = chainAtFork(minimalChainConfig, fork);
       const epoch = 6; // the second transition crosses the sync committee period and historical boundary
       const slot = lastSlotOfEpoch(preset, epoch);
       const built = buildState({ chain, fork, slot, validators: 96, seed: 77 + FORK_NAMES.indexOf(fork) });

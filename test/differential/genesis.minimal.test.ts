@@ -5,12 +5,9 @@
 // with its checks, and the block-production helpers on our genesis.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { digest2Bytes32 } from "@chainsafe/as-sha256";
-import { type ChainConfig, FORK_NAMES, type ForkName, minimalChainConfig } from "@sextant/consensus/params/index";
-import type { BeaconConfig } from "@sextant/consensus/state/types";
+import { FORK_NAMES, minimalChainConfig } from "@sextant/consensus/params/index";
 import {
   createInteropGenesisState,
-  type DepositData,
   GenesisError,
   genesisStateFromBytes,
   INTEROP_ETH1_BLOCK_HASH,
@@ -20,117 +17,15 @@ import {
   interopExecutionPayloadHeader,
   isValidGenesisState,
 } from "@sextant/consensus/transition/genesis/index";
-import { beaconConfigOf, hex, oracleChainConfig } from "../support/dualState.ts";
-import { loadOracle, type Oracle, oracleSkip } from "../support/oracle.ts";
+import { beaconConfigOf, hex } from "../support/dualState.ts";
+import { oracleGenesis } from "../support/genesisOracle.ts";
+import { loadOracle, oracleSkip } from "../support/oracle.ts";
+import { assertSameStateRoot, chainAtFork } from "../support/transitionFixtures.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the oracle's API is untyped here
 type Any = any;
 
 const GENESIS_TIME = 1_700_000_000;
-
-/** A chain config where every fork up to `fork` is active at genesis and the later ones never. */
-function genesisChain(base: ChainConfig, fork: ForkName): ChainConfig {
-  const c: Record<string, unknown> = { ...base };
-  const target = FORK_NAMES.indexOf(fork);
-  for (let i = 1; i < FORK_NAMES.length; i++) {
-    c[`${FORK_NAMES[i].toUpperCase()}_FORK_EPOCH`] = i <= target ? 0 : Number.POSITIVE_INFINITY;
-  }
-  return c as unknown as ChainConfig;
-}
-
-/**
- * Deposits with their proofs against each prefix of the deposit tree (what the oracle verifies), and the root of
- * each prefix list (so the oracle's per-deposit root recomputation is a lookup instead of O(n²) hashing).
- */
-function depositsWithProofs(config: BeaconConfig, data: DepositData[]): { deposits: Any[]; prefixRoots: Uint8Array[] } {
-  const depth = 32;
-  const zero: Uint8Array[] = [new Uint8Array(32)];
-  for (let h = 1; h <= depth; h++) zero.push(digest2Bytes32(zero[h - 1], zero[h - 1]));
-  const layers: Uint8Array[][] = [data.map((d) => config.types.phase0.DepositData.hashTreeRoot(d))];
-  for (let h = 0; h < depth && layers[h].length > 1; h++) {
-    const below = layers[h];
-    const above: Uint8Array[] = [];
-    for (let j = 0; j < below.length; j += 2) above.push(digest2Bytes32(below[j], below[j + 1] ?? zero[h]));
-    layers.push(above);
-  }
-  const deposits: Any[] = [];
-  const prefixRoots: Uint8Array[] = [];
-  for (let i = 0; i < data.length; i++) {
-    const proof: Uint8Array[] = [];
-    let node = layers[0][i];
-    for (let h = 0; h < depth; h++) {
-      const j = i >> h;
-      // Left siblings are complete subtrees of earlier deposits; right siblings are empty in the prefix tree.
-      const sibling = j & 1 ? layers[h][j - 1] : zero[h];
-      proof.push(sibling);
-      node = j & 1 ? digest2Bytes32(sibling, node) : digest2Bytes32(node, sibling);
-    }
-    const length = new Uint8Array(32);
-    new DataView(length.buffer).setUint32(0, i + 1, true);
-    proof.push(length);
-    prefixRoots.push(digest2Bytes32(node, length));
-    deposits.push({ proof, data: data[i] });
-  }
-  return { deposits, prefixRoots };
-}
-
-/** The oracle's interop genesis: initializeBeaconStateFromEth1, genesis time replaced, fulu's lookahead filled. */
-function oracleGenesis(o: Oracle, chain: ChainConfig, fork: ForkName, data: DepositData[], header?: object): Any {
-  const config = beaconConfigOf(chain);
-  const { deposits, prefixRoots } = depositsWithProofs(config, data);
-  const oChain = oracleChainConfig(o, chain);
-  const st = o.stateTransition;
-  const immutable = st.createEmptyEpochCacheImmutableData(oChain, { genesisValidatorsRoot: new Uint8Array(32) });
-  const rootList = o.types.ssz.phase0.DepositDataRootList;
-  const fullList = rootList.toViewDU(deposits.map((d: Any) => o.types.ssz.phase0.DepositData.hashTreeRoot(d.data)));
-  rootList.hashTreeRoot = (list: Uint8Array[]) => prefixRoots[list.length - 1];
-  let state: Any;
-  try {
-    state = st.initializeBeaconStateFromEth1(
-      immutable.config,
-      immutable,
-      INTEROP_ETH1_BLOCK_HASH,
-      INTEROP_ETH1_TIMESTAMP,
-      deposits,
-      fullList,
-      header === undefined ? undefined : o.types.ssz[fork].ExecutionPayloadHeader.toViewDU(header),
-    );
-  } finally {
-    delete rootList.hashTreeRoot;
-  }
-  state.genesisTime = GENESIS_TIME;
-  state.commit();
-  if (fork === "fulu") {
-    // initialize_proposer_lookahead at genesis (consensus-specs' genesis helper does it; Lodestar's function
-    // leaves the zero vector), computed by the oracle on caches built from the finished genesis state.
-    const view = state.clone();
-    const fresh = st.createCachedBeaconState(view, {
-      config: o.config.createBeaconConfig(oChain, view.genesisValidatorsRoot),
-      pubkeyCache: st.createPubkeyCache(),
-    });
-    const lookahead: number[] = [];
-    for (let epoch = 0; epoch <= o.params.MIN_SEED_LOOKAHEAD; epoch++) {
-      const shuffling = fresh.epochCtx.getShufflingAtEpoch(epoch);
-      lookahead.push(...st.computeProposerIndices(o.params.ForkSeq.fulu, fresh, shuffling, epoch));
-    }
-    fresh.proposerLookahead = o.types.ssz.fulu.ProposerLookahead.toViewDU(lookahead);
-    fresh.commit();
-    return fresh;
-  }
-  return state;
-}
-
-function differingFields(ours: Any, theirs: Any): string[] {
-  const out: string[] = [];
-  for (const key of Object.keys(ours.type.fields)) {
-    const a = ours[key];
-    const b = theirs[key];
-    const ra = typeof a?.hashTreeRoot === "function" ? hex(a.hashTreeRoot()) : String(a);
-    const rb = typeof b?.hashTreeRoot === "function" ? hex(b.hashTreeRoot()) : String(b);
-    if (ra !== rb) out.push(`${key}: ours ${ra.slice(0, 18)} oracle ${rb.slice(0, 18)}`);
-  }
-  return out;
-}
 
 const skip = oracleSkip();
 const COUNT = 64;
@@ -139,17 +34,14 @@ describe("interop genesis matches the oracle (minimal preset, 64 validators)", {
   for (const fork of FORK_NAMES) {
     it(`genesis at ${fork}`, async () => {
       const o = await loadOracle("minimal");
-      const chain = genesisChain(minimalChainConfig, fork);
+      const chain = chainAtFork(minimalChainConfig, fork);
       const config = beaconConfigOf(chain);
       const cs = createInteropGenesisState(config, { validatorCount: COUNT, genesisTime: GENESIS_TIME });
       assert.equal(cs.fork, fork);
       assert.equal(cs.state.validators.length, COUNT);
-      const theirs = oracleGenesis(o, chain, fork, interopDepositData(config, COUNT));
+      const theirs = oracleGenesis(o, chain, fork, interopDepositData(config, COUNT), { genesisTime: GENESIS_TIME });
       assert.equal(theirs.validators.length, COUNT, "the oracle accepted every interop deposit (signature, proof)");
-      const ours = hex(cs.state.hashTreeRoot());
-      if (ours !== hex(theirs.hashTreeRoot())) {
-        assert.fail(`genesis at ${fork} differs:\n${differingFields(cs.state, theirs).join("\n")}`);
-      }
+      assertSameStateRoot(config, fork, cs.state, theirs, `genesis at ${fork}`);
       assert.equal(isValidGenesisState(config, cs.state), true);
     });
   }
@@ -159,7 +51,7 @@ describe("interop genesis with the dev execution payload header matches the orac
   for (const fork of ["bellatrix", "capella", "deneb", "electra", "fulu"] as const) {
     it(`genesis at ${fork}`, async () => {
       const o = await loadOracle("minimal");
-      const chain = genesisChain(minimalChainConfig, fork);
+      const chain = chainAtFork(minimalChainConfig, fork);
       const config = beaconConfigOf(chain);
       const header = interopExecutionPayloadHeader(config, fork);
       const cs = createInteropGenesisState(config, {
@@ -167,15 +59,18 @@ describe("interop genesis with the dev execution payload header matches the orac
         genesisTime: GENESIS_TIME,
         executionPayloadHeader: header,
       });
-      const theirs = oracleGenesis(o, chain, fork, interopDepositData(config, COUNT), header);
-      assert.equal(hex(cs.state.hashTreeRoot()), hex(theirs.hashTreeRoot()));
+      const theirs = oracleGenesis(o, chain, fork, interopDepositData(config, COUNT), {
+        genesisTime: GENESIS_TIME,
+        executionPayloadHeader: header,
+      });
+      assertSameStateRoot(config, fork, cs.state, theirs, `genesis at ${fork} with the dev header`);
       assert.equal((cs.state as Any).latestExecutionPayloadHeader.gasLimit, 30_000_000);
     });
   }
 });
 
 describe("genesis checks", () => {
-  const chain = genesisChain(minimalChainConfig, "deneb");
+  const chain = chainAtFork(minimalChainConfig, "deneb");
   const config = beaconConfigOf(chain);
   const cs = createInteropGenesisState(config, { validatorCount: COUNT, genesisTime: GENESIS_TIME });
 
@@ -245,7 +140,7 @@ describe("block production on our genesis: stateTransition accepts assembled blo
       const { cloneCachedState } = await import("@sextant/consensus/state/cachedState");
       const { atLeast } = await import("@sextant/consensus/state/types");
 
-      const chain = genesisChain(minimalChainConfig, fork);
+      const chain = chainAtFork(minimalChainConfig, fork);
       const config = beaconConfigOf(chain);
       // Merged forks start from the dev header (merge complete, so the payload's parent hash is checked).
       const executionPayloadHeader = atLeast(fork, "bellatrix")

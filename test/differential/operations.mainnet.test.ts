@@ -7,32 +7,31 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { BitArray } from "@chainsafe/ssz";
 import { verifySignatureSets } from "@sextant/consensus/bls/batch";
-import { interopSecretKey } from "@sextant/consensus/bls/interop";
 import { aggregateSignatures } from "@sextant/consensus/bls/verify";
-import {
-  type ChainConfig,
-  FORK_NAMES,
-  type ForkName,
-  ForkSeq,
-  forkVersion,
-  mainnetChainConfig,
-} from "@sextant/consensus/params/index";
+import { type ForkName, ForkSeq, mainnetChainConfig } from "@sextant/consensus/params/index";
 import { computeDomain, computeSigningRoot } from "@sextant/consensus/signing/domain";
 import { DOMAIN_BEACON_ATTESTER } from "@sextant/consensus/signing/domainTypes";
 import { processAttestations } from "@sextant/consensus/transition/block/operations/index";
-import { acceptingExecutionEngine } from "@sextant/consensus/transition/execution";
-import type { BlockContext } from "@sextant/consensus/transition/options";
 import { getSszTypes } from "@sextant/consensus/types/sszTypes";
-import { type DualState, loadDualState } from "../support/dualState.ts";
+import { type DualState, hex } from "../support/dualState.ts";
 import { oracleSkip } from "../support/oracle.ts";
 import { Rng } from "../support/random.ts";
+import { forkData, interopKey as key } from "../support/stateBuilder.ts";
+import {
+  activeValidator,
+  blockContext,
+  chainAtFork,
+  ETH,
+  type Fixture,
+  loadFixture,
+  UNSET_INDEX,
+} from "../support/transitionFixtures.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: SSZ values and the oracle are used generically across forks
 type Any = any;
 
 const skip = oracleSkip();
 const types = getSszTypes("mainnet");
-const ETH = 1_000_000_000;
 const SLOTS_PER_EPOCH = 32;
 const SLOTS_PER_HISTORICAL_ROOT = 8192;
 /** One committee of 8 per slot in the mainnet preset. */
@@ -40,33 +39,14 @@ const N = 256;
 const EPOCH = 10;
 const SLOT = EPOCH * SLOTS_PER_EPOCH + 20;
 
-type SecretKey = ReturnType<typeof interopSecretKey>;
-const keys: { sk: SecretKey; pubkey: Uint8Array }[] = [];
-function key(i: number): { sk: SecretKey; pubkey: Uint8Array } {
-  while (keys.length <= i) {
-    const sk = interopSecretKey(keys.length);
-    keys.push({ sk, pubkey: sk.toPublicKey().toBytes() });
-  }
-  return keys[i];
-}
-
-function chainFor(fork: ForkName): ChainConfig {
-  const c: Record<string, unknown> = { ...mainnetChainConfig };
-  for (const f of FORK_NAMES) {
-    if (f !== "phase0") c[`${f.toUpperCase()}_FORK_EPOCH`] = ForkSeq[f] <= ForkSeq[fork] ? 0 : Infinity;
-  }
-  return c as unknown as ChainConfig;
-}
-
-function buildState(fork: ForkName, seed: number): { chain: ChainConfig; value: Any } {
+function buildState(fork: ForkName, seed: number): Fixture {
   const rng = new Rng(seed);
-  const chain = chainFor(fork);
+  const chain = chainAtFork(mainnetChainConfig, fork);
   const v = (types[fork] as Any).BeaconState.defaultValue();
   v.genesisTime = 1_600_000_000;
   v.genesisValidatorsRoot = rng.bytes(32);
   v.slot = SLOT;
-  const prevFork = FORK_NAMES[Math.max(0, FORK_NAMES.indexOf(fork) - 1)];
-  v.fork = { previousVersion: forkVersion(chain, prevFork), currentVersion: forkVersion(chain, fork), epoch: 0 };
+  v.fork = forkData(chain, fork);
   v.latestBlockHeader = { ...v.latestBlockHeader, slot: SLOT - 1, bodyRoot: rng.bytes(32) };
   for (let s = SLOT - 2 * SLOTS_PER_EPOCH; s < SLOT; s++) v.blockRoots[s % SLOTS_PER_HISTORICAL_ROOT] = rng.bytes(32);
   for (let e = 0; e <= EPOCH + 1; e++) v.randaoMixes[e] = rng.bytes(32);
@@ -78,16 +58,7 @@ function buildState(fork: ForkName, seed: number): { chain: ChainConfig; value: 
     const credentials = new Uint8Array(32);
     credentials[0] = ForkSeq[fork] >= ForkSeq.electra && i % 5 === 0 ? 0x02 : 0x01;
     const effective = credentials[0] === 0x02 ? 40 * ETH + (i % 7) * 100 * ETH : 32 * ETH - (i % 3) * ETH;
-    v.validators.push({
-      pubkey: key(i).pubkey,
-      withdrawalCredentials: credentials,
-      effectiveBalance: effective,
-      slashed: false,
-      activationEligibilityEpoch: 0,
-      activationEpoch: 0,
-      exitEpoch: Infinity,
-      withdrawableEpoch: Infinity,
-    });
+    v.validators.push(activeValidator(key(i).pubkey, credentials, effective));
     v.balances.push(effective + rng.int(ETH / 2));
   }
   v.previousJustifiedCheckpoint = { epoch: EPOCH - 2, root: rng.bytes(32) };
@@ -101,12 +72,8 @@ function buildState(fork: ForkName, seed: number): { chain: ChainConfig; value: 
     v.currentSyncCommittee = { pubkeys, aggregatePubkey: key(0).pubkey };
     v.nextSyncCommittee = { pubkeys, aggregatePubkey: key(0).pubkey };
   }
-  if (ForkSeq[fork] >= ForkSeq.electra) v.depositRequestsStartIndex = 2n ** 64n - 1n;
-  return { chain, value: v };
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex");
+  if (ForkSeq[fork] >= ForkSeq.electra) v.depositRequestsStartIndex = UNSET_INDEX;
+  return { chain, fork, value: v };
 }
 
 /** Attestations for every slot of the inclusion window, random bits, a mix of right and wrong targets and heads. */
@@ -152,9 +119,9 @@ describe("attestations match the oracle (mainnet preset)", { skip }, () => {
   for (const fork of ["phase0", "altair", "deneb", "electra"] as const) {
     it(`${fork}: every inclusion delay of the window`, async () => {
       const built = buildState(fork, 11);
-      const d = await loadDualState(built.chain, fork, (types[fork] as Any).BeaconState.serialize(built.value));
+      const d = await loadFixture(built);
       const atts = attestations(d, built.value, 12);
-      const bc: BlockContext & { signatureSets: [] } = { executionEngine: acceptingExecutionEngine, signatureSets: [] };
+      const bc = blockContext();
       processAttestations(d.ours, atts, bc);
       const t = (types[fork] as Any).Attestation;
       d.oracleModule.stBlock.processAttestations(

@@ -10,17 +10,9 @@ import { digest } from "@chainsafe/as-sha256";
 import { BitArray } from "@chainsafe/ssz";
 import type { SignatureSet } from "@sextant/consensus/bls/batch";
 import { verifySignatureSets } from "@sextant/consensus/bls/batch";
-import { interopSecretKey } from "@sextant/consensus/bls/interop";
 import { aggregateSignatures } from "@sextant/consensus/bls/verify";
 import { G2_POINT_AT_INFINITY } from "@sextant/consensus/params/constants";
-import {
-  type ChainConfig,
-  FORK_NAMES,
-  type ForkName,
-  ForkSeq,
-  forkVersion,
-  minimalChainConfig,
-} from "@sextant/consensus/params/index";
+import { FORK_NAMES, type ForkName, ForkSeq, minimalChainConfig } from "@sextant/consensus/params/index";
 import { computeDomain, computeSigningRoot, ZERO_ROOT } from "@sextant/consensus/signing/domain";
 import {
   DOMAIN_BEACON_ATTESTER,
@@ -45,20 +37,32 @@ import {
 import { acceptingExecutionEngine } from "@sextant/consensus/transition/execution";
 import type { BlockContext } from "@sextant/consensus/transition/options";
 import { getSszTypes } from "@sextant/consensus/types/sszTypes";
-import { type DualState, loadDualState } from "../support/dualState.ts";
+import { type DualState, hex } from "../support/dualState.ts";
 import { oracleSkip } from "../support/oracle.ts";
 import { Rng } from "../support/random.ts";
+import { type InteropKey, interopKey as key } from "../support/stateBuilder.ts";
+import {
+  activeValidator,
+  assertSameState,
+  type Fixture as Built,
+  blockContext,
+  chainAtFork,
+  ETH,
+  loadFixture as load,
+  oracleFork,
+  stateSkeleton,
+  toOracle,
+  UNSET_INDEX,
+} from "../support/transitionFixtures.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: SSZ values and the oracle are used generically across forks
 type Any = any;
 
 const skip = oracleSkip();
 const types = getSszTypes("minimal");
-const ETH = 1_000_000_000;
 const SLOTS_PER_EPOCH = 8;
 const SLOTS_PER_HISTORICAL_ROOT = 64;
 const SYNC_COMMITTEE_SIZE = 32;
-const UNSET_INDEX = 2n ** 64n - 1n;
 /** Validators of every test state: 2 committees of 4 per slot in the minimal preset. */
 const N = 64;
 /** The state's epoch: past SHARD_COMMITTEE_PERIOD (64 in minimal) so validators active since genesis may exit. */
@@ -72,27 +76,9 @@ const EXITING = 6;
 const RECENT = 7;
 const PENDING_WITHDRAWAL = 9;
 
-type SecretKey = ReturnType<typeof interopSecretKey>;
-const keyCache: { sk: SecretKey; pubkey: Uint8Array }[] = [];
-function key(i: number): { sk: SecretKey; pubkey: Uint8Array } {
-  while (keyCache.length <= i) {
-    const sk = interopSecretKey(keyCache.length);
-    keyCache.push({ sk, pubkey: sk.toPublicKey().toBytes() });
-  }
-  return keyCache[i];
-}
 /** The BLS withdrawal key of validator i (validators with i % 4 == 0 have 0x00 credentials from it). */
-function withdrawalKey(i: number): { sk: SecretKey; pubkey: Uint8Array } {
+function withdrawalKey(i: number): InteropKey {
   return key(1000 + i);
-}
-
-/** The minimal chain config with every fork up to `fork` at epoch 0 and the later ones unscheduled. */
-function chainFor(fork: ForkName): ChainConfig {
-  const c: Record<string, unknown> = { ...minimalChainConfig };
-  for (const f of FORK_NAMES) {
-    if (f !== "phase0") c[`${f.toUpperCase()}_FORK_EPOCH`] = ForkSeq[f] <= ForkSeq[fork] ? 0 : Infinity;
-  }
-  return c as unknown as ChainConfig;
 }
 
 function credentialsOf(fork: ForkName, i: number): Uint8Array {
@@ -108,49 +94,16 @@ function credentialsOf(fork: ForkName, i: number): Uint8Array {
   return c;
 }
 
-interface Built {
-  readonly chain: ChainConfig;
-  readonly fork: ForkName;
-  readonly value: Any;
-}
-
 /** A `fork` state at SLOT with N validators (a few in special roles), random participation and history. */
 function buildState(fork: ForkName, seed: number, tweak?: (v: Any, rng: Rng) => void): Built {
   const rng = new Rng(seed);
-  const chain = chainFor(fork);
-  const t = types[fork] as Any;
-  const v = t.BeaconState.defaultValue();
-  v.genesisTime = 1_600_000_000;
-  v.genesisValidatorsRoot = rng.bytes(32);
-  v.slot = SLOT;
-  const prevFork = FORK_NAMES[Math.max(0, FORK_NAMES.indexOf(fork) - 1)];
-  v.fork = { previousVersion: forkVersion(chain, prevFork), currentVersion: forkVersion(chain, fork), epoch: 0 };
-  v.latestBlockHeader = {
-    slot: SLOT - 1,
-    proposerIndex: rng.int(N),
-    parentRoot: rng.bytes(32),
-    stateRoot: rng.bytes(32),
-    bodyRoot: rng.bytes(32),
-  };
-  v.blockRoots = Array.from({ length: SLOTS_PER_HISTORICAL_ROOT }, () => rng.bytes(32));
-  v.stateRoots = Array.from({ length: SLOTS_PER_HISTORICAL_ROOT }, () => rng.bytes(32));
-  v.randaoMixes = v.randaoMixes.map(() => rng.bytes(32));
-  v.eth1Data = { depositRoot: rng.bytes(32), depositCount: N, blockHash: rng.bytes(32) };
-  v.eth1DepositIndex = N;
+  const chain = chainAtFork(minimalChainConfig, fork);
+  const v = stateSkeleton(chain, fork, SLOT, N, rng);
   v.validators = [];
   v.balances = [];
   for (let i = 0; i < N; i++) {
     const compounding = credentialsOf(fork, i)[0] === 0x02;
-    v.validators.push({
-      pubkey: key(i).pubkey,
-      withdrawalCredentials: credentialsOf(fork, i),
-      effectiveBalance: compounding ? 64 * ETH : 32 * ETH,
-      slashed: false,
-      activationEligibilityEpoch: 0,
-      activationEpoch: 0,
-      exitEpoch: Infinity,
-      withdrawableEpoch: Infinity,
-    });
+    v.validators.push(activeValidator(key(i).pubkey, credentialsOf(fork, i), compounding ? 64 * ETH : 32 * ETH));
     v.balances.push((compounding ? 64 : 32) * ETH + rng.int(ETH / 2) - ETH / 4);
   }
   Object.assign(v.validators[SLASHED], { slashed: true, exitEpoch: EPOCH + 5, withdrawableEpoch: EPOCH + 64 });
@@ -188,60 +141,75 @@ function buildState(fork: ForkName, seed: number, tweak?: (v: Any, rng: Rng) => 
   return { chain, fork, value: v };
 }
 
-async function load(b: Built): Promise<DualState> {
-  return loadDualState(b.chain, b.fork, (types[b.fork] as Any).BeaconState.serialize(b.value));
+/** An operation kind as each implementation runs it (signatures verified or collected). */
+interface Operation {
+  /** Ours, pushing its signature sets into `bc`. */
+  ours(cs: CachedState, op: Any, bc: BlockContext): void;
+  /** The oracle's, on `d.oracle`, verifying signatures. */
+  theirs(d: DualState, op: Any): void;
 }
 
-/** The top-level fields whose roots differ between the two states of `d`. */
-function differingFields(d: DualState): string[] {
-  const t = (types[d.fork] as Any).BeaconState;
-  d.ours.state.commit();
-  const ours = t.deserialize(d.ours.state.serialize());
-  const theirs = t.deserialize(d.oracle.serialize());
-  const out: string[] = [];
-  for (const [name, fieldType] of Object.entries(t.fields as Record<string, Any>)) {
-    if (hex(fieldType.hashTreeRoot(ours[name])) !== hex(fieldType.hashTreeRoot(theirs[name]))) out.push(name);
-  }
-  return out;
-}
+const PROPOSER_SLASHING: Operation = {
+  ours: (cs, op, bc) => processProposerSlashing(cs, op, bc),
+  theirs: (d, op) =>
+    d.oracleModule.stBlock.processProposerSlashing(oracleFork(d), d.oracle, toOracle(d, "ProposerSlashing", op), true),
+};
+const ATTESTER_SLASHING: Operation = {
+  ours: (cs, op, bc) => processAttesterSlashing(cs, op, bc),
+  theirs: (d, op) =>
+    d.oracleModule.stBlock.processAttesterSlashing(oracleFork(d), d.oracle, toOracle(d, "AttesterSlashing", op), true),
+};
+/** A list of attestations (one block's). */
+const ATTESTATIONS: Operation = {
+  ours: (cs, atts, bc) => processAttestations(cs, atts, bc),
+  theirs: (d, atts) =>
+    d.oracleModule.stBlock.processAttestations(
+      oracleFork(d),
+      d.oracle,
+      atts.map((a: Any) => toOracle(d, "Attestation", a)),
+      null,
+      true,
+    ),
+};
+const DEPOSIT: Operation = {
+  ours: (cs, op) => processDeposit(cs, op),
+  theirs: (d, op) => d.oracleModule.stBlock.processDeposit(oracleFork(d), d.oracle, toOracle(d, "Deposit", op)),
+};
+const VOLUNTARY_EXIT: Operation = {
+  ours: (cs, op, bc) => processVoluntaryExit(cs, op, bc),
+  theirs: (d, op) =>
+    d.oracleModule.stBlock.processVoluntaryExit(oracleFork(d), d.oracle, toOracle(d, "SignedVoluntaryExit", op), true),
+};
+const BLS_CHANGE: Operation = {
+  ours: (cs, op, bc) => processBlsToExecutionChange(cs, op, bc),
+  theirs: (d, op) =>
+    d.oracleModule.stBlock.processBlsToExecutionChange(d.oracle, toOracle(d, "SignedBLSToExecutionChange", op)),
+};
+/** A whole block body. */
+const OPERATIONS: Operation = {
+  ours: (cs, body, bc) => processOperations(cs, body, bc),
+  theirs: (d, body) =>
+    d.oracleModule.stBlock.processOperations(oracleFork(d), d.oracle, toOracle(d, "BeaconBlockBody", body), null, {
+      verifySignatures: true,
+    }),
+};
 
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString("hex");
-}
-
-function assertSameState(d: DualState, what: string): void {
-  if (hex(d.ours.state.hashTreeRoot()) !== hex(d.oracle.hashTreeRoot())) {
-    assert.fail(`${d.fork} ${what}: post-states differ in ${differingFields(d).join(", ")}`);
-  }
-}
-
-/** An SSZ value of ours as the oracle's value of the same type. */
-function toOracle(d: DualState, typeName: string, value: Any): Any {
-  const bytes = (types[d.fork] as Any)[typeName].serialize(value);
-  return d.oracleModule.types.ssz[d.fork][typeName].deserialize(bytes);
-}
-
-function oracleFork(d: DualState): number {
-  return d.oracleModule.params.ForkSeq[d.fork];
-}
-
-function blockContext(): BlockContext & { signatureSets: SignatureSet[] } {
-  return { executionEngine: acceptingExecutionEngine, signatureSets: [] };
-}
-
-/** Runs the operation in both implementations; they must agree on the post-state. Returns our signature sets. */
-function runBoth(d: DualState, what: string, ours: (cs: CachedState, bc: BlockContext) => void, theirs: () => void) {
+/**
+ * Runs the operations `ops` of `kind` in ours (one block context), then in the oracle; they must agree on the
+ * post-state. Returns our signature sets.
+ */
+function runBoth(d: DualState, what: string, kind: Operation, ...ops: Any[]): SignatureSet[] {
   const bc = blockContext();
-  ours(d.ours, bc);
-  theirs();
+  for (const op of ops) kind.ours(d.ours, op, bc);
+  for (const op of ops) kind.theirs(d, op);
   assertSameState(d, what);
   return bc.signatureSets;
 }
 
 /** Both implementations reject the operation; ours names `rule` (a substring of the rule text). */
-function bothReject(d: DualState, what: string, rule: string, ours: (cs: CachedState) => void, theirs: () => void) {
+function bothReject(d: DualState, what: string, rule: string, kind: Operation, op: Any): void {
   assert.throws(
-    () => ours(d.ours),
+    () => kind.ours(d.ours, op, blockContext()),
     (e: unknown) => {
       assert.ok(e instanceof TransitionError, `${d.fork} ${what}: ours threw ${e}`);
       assert.ok(
@@ -252,7 +220,15 @@ function bothReject(d: DualState, what: string, rule: string, ours: (cs: CachedS
     },
     `${d.fork} ${what}: ours accepted`,
   );
-  assert.throws(theirs, `${d.fork} ${what}: the oracle accepted`);
+  assert.throws(() => kind.theirs(d, op), `${d.fork} ${what}: the oracle accepted`);
+}
+
+/** A tampered signature: ours accepts the operation but pushes a set that fails; the oracle rejects it. */
+function tamperedRejected(d: DualState, what: string, kind: Operation, op: Any): void {
+  const bc = blockContext();
+  kind.ours(d.ours, op, bc);
+  assertSetsInvalid(bc.signatureSets, what);
+  assert.throws(() => kind.theirs(d, op));
 }
 
 function assertSetsValid(sets: readonly SignatureSet[], what: string, count?: number): void {
@@ -276,7 +252,7 @@ function domainOf(b: Built, type: DomainType, epoch: number): Uint8Array {
   );
 }
 
-function signRoot(sk: SecretKey, objectRoot: Uint8Array, domain: Uint8Array): Uint8Array {
+function signRoot(sk: InteropKey["sk"], objectRoot: Uint8Array, domain: Uint8Array): Uint8Array {
   return sk.sign(computeSigningRoot(objectRoot, domain)).toBytes();
 }
 
@@ -460,19 +436,7 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
       it("process_proposer_slashing: valid, tampered, and rejected", async () => {
         const b = buildState(fork, 1);
         const d = await load(b);
-        const op = proposerSlashing(b, 10);
-        const sets = runBoth(
-          d,
-          "proposer slashing",
-          (cs, bc) => processProposerSlashing(cs, op, bc),
-          () =>
-            d.oracleModule.stBlock.processProposerSlashing(
-              oracleFork(d),
-              d.oracle,
-              toOracle(d, "ProposerSlashing", op),
-              true,
-            ),
-        );
+        const sets = runBoth(d, "proposer slashing", PROPOSER_SLASHING, proposerSlashing(b, 10));
         assertSetsValid(sets, "proposer slashing", 2);
         assert.equal(d.ours.state.validators.getReadonly(10).slashed, true);
 
@@ -481,46 +445,16 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
           d,
           "double proposer slashing",
           "process_proposer_slashing: is_slashable_validator",
-          (cs) => processProposerSlashing(cs, proposerSlashing(b, 10, SLOT - 4), blockContext()),
-          () =>
-            d.oracleModule.stBlock.processProposerSlashing(
-              oracleFork(d),
-              d.oracle,
-              toOracle(d, "ProposerSlashing", proposerSlashing(b, 10, SLOT - 4)),
-              true,
-            ),
+          PROPOSER_SLASHING,
+          proposerSlashing(b, 10, SLOT - 4),
         );
 
-        const fresh = await load(b);
         const tampered = proposerSlashing(b, 11);
         tampered.signedHeader2.signature = tampered.signedHeader1.signature;
-        const bc = blockContext();
-        processProposerSlashing(fresh.ours, tampered, bc);
-        assertSetsInvalid(bc.signatureSets, "proposer slashing with a wrong signature");
-        assert.throws(() =>
-          fresh.oracleModule.stBlock.processProposerSlashing(
-            oracleFork(fresh),
-            fresh.oracle,
-            toOracle(fresh, "ProposerSlashing", tampered),
-            true,
-          ),
-        );
+        tamperedRejected(await load(b), "proposer slashing with a wrong signature", PROPOSER_SLASHING, tampered);
 
         const d2 = await load(b);
-        const reject = (what: string, rule: string, op2: Any) =>
-          bothReject(
-            d2,
-            what,
-            rule,
-            (cs) => processProposerSlashing(cs, op2, blockContext()),
-            () =>
-              d2.oracleModule.stBlock.processProposerSlashing(
-                oracleFork(d2),
-                d2.oracle,
-                toOracle(d2, "ProposerSlashing", op2),
-                true,
-              ),
-          );
+        const reject = (what: string, rule: string, op: Any) => bothReject(d2, what, rule, PROPOSER_SLASHING, op);
         reject(
           "already slashed proposer",
           "process_proposer_slashing: is_slashable_validator",
@@ -542,19 +476,13 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
       it("process_attester_slashing: double and surround votes, tampered, and rejected", async () => {
         const b = buildState(fork, 2);
         const d = await load(b);
-        const t = "AttesterSlashing";
         const dataA = attestationData(b, SLOT - 3);
         const dataB = { ...dataA, beaconBlockRoot: new Uint8Array(32).fill(3) };
         const double = {
           attestation1: indexedAttestation(b, [SLASHED, 11, 12, 13, 40], dataA),
           attestation2: indexedAttestation(b, [SLASHED, 12, 13, 14, 40], dataB),
         };
-        const sets = runBoth(
-          d,
-          "double vote",
-          (cs, bc) => processAttesterSlashing(cs, double, bc),
-          () => d.oracleModule.stBlock.processAttesterSlashing(oracleFork(d), d.oracle, toOracle(d, t, double), true),
-        );
+        const sets = runBoth(d, "double vote", ATTESTER_SLASHING, double);
         assertSetsValid(sets, "attester slashing", 2);
         for (const i of [12, 13, 40]) assert.equal(d.ours.state.validators.getReadonly(i).slashed, true);
         assert.equal(d.ours.state.validators.getReadonly(11).slashed, false);
@@ -569,21 +497,9 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
           attestation1: indexedAttestation(b, [20, 21, 22], outer),
           attestation2: indexedAttestation(b, [21, 22, 23], inner),
         };
-        runBoth(
-          d,
-          "surround vote",
-          (cs, bc) => processAttesterSlashing(cs, surround, bc),
-          () => d.oracleModule.stBlock.processAttesterSlashing(oracleFork(d), d.oracle, toOracle(d, t, surround), true),
-        );
+        runBoth(d, "surround vote", ATTESTER_SLASHING, surround);
 
-        const reject = (what: string, rule: string, op: Any) =>
-          bothReject(
-            d,
-            what,
-            rule,
-            (cs) => processAttesterSlashing(cs, op, blockContext()),
-            () => d.oracleModule.stBlock.processAttesterSlashing(oracleFork(d), d.oracle, toOracle(d, t, op), true),
-          );
+        const reject = (what: string, rule: string, op: Any) => bothReject(d, what, rule, ATTESTER_SLASHING, op);
         reject("the same slashing again", "process_attester_slashing: slashed_any", double);
         reject("identical data", "process_attester_slashing: is_slashable_attestation_data", {
           attestation1: indexedAttestation(b, [30, 31], dataA),
@@ -604,17 +520,11 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
         assertSameState(d, "after rejected attester slashings");
 
         // A wrong signature: ours pushes a set that fails; the oracle rejects.
-        const d2 = await load(b);
         const tampered = {
           attestation1: indexedAttestation(b, [50, 51], dataA),
           attestation2: { ...indexedAttestation(b, [50, 51], dataB), signature: signData(b, [50, 51], dataA) },
         };
-        const bc = blockContext();
-        processAttesterSlashing(d2.ours, tampered, bc);
-        assertSetsInvalid(bc.signatureSets, "attester slashing with a wrong signature");
-        assert.throws(() =>
-          d2.oracleModule.stBlock.processAttesterSlashing(oracleFork(d2), d2.oracle, toOracle(d2, t, tampered), true),
-        );
+        tamperedRejected(await load(b), "attester slashing with a wrong signature", ATTESTER_SLASHING, tampered);
       });
 
       it("process_attestation: a block's worth, signatures, and rejections", async () => {
@@ -638,19 +548,7 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
         atts.push(attestation(d, b, SLOT - 1, [0], () => true));
         const proposer = d.ours.ctx.getBeaconProposer(SLOT);
         const before = d.ours.state.balances.get(proposer);
-        const sets = runBoth(
-          d,
-          "attestations",
-          (cs, bc) => processAttestations(cs, atts, bc),
-          () =>
-            d.oracleModule.stBlock.processAttestations(
-              oracleFork(d),
-              d.oracle,
-              atts.map((a) => toOracle(d, "Attestation", a)),
-              null,
-              true,
-            ),
-        );
+        const sets = runBoth(d, "attestations", ATTESTATIONS, atts);
         assertSetsValid(sets, "attestations", atts.length);
         if (fork === "phase0") {
           const s = d.ours.state as Any;
@@ -668,67 +566,66 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
         processAttestations(d2.ours, [good, bad], bc);
         const result = verifySignatureSets(bc.signatureSets);
         assert.deepEqual(result.invalid, [1], "only the tampered attestation's set fails");
-        assert.throws(() =>
-          d2.oracleModule.stBlock.processAttestations(
-            oracleFork(d2),
-            d2.oracle,
-            [toOracle(d2, "Attestation", good), toOracle(d2, "Attestation", bad)],
-            null,
-            true,
-          ),
-        );
+        assert.throws(() => ATTESTATIONS.theirs(d2, [good, bad]));
 
         const d3 = await load(b);
-        const reject = (what: string, rule: string, att: Any) =>
-          bothReject(
-            d3,
-            what,
-            rule,
-            (cs) => processAttestations(cs, [att], blockContext()),
-            () =>
-              d3.oracleModule.stBlock.processAttestations(
-                oracleFork(d3),
-                d3.oracle,
-                [toOracle(d3, "Attestation", att)],
-                null,
-                true,
-              ),
-          );
+        const reject = (what: string, rule: string, att: Any) => bothReject(d3, what, rule, ATTESTATIONS, [att]);
         const all = () => true;
-        // Too old: deneb+ only the target epoch bounds it; before, the slot window.
-        const old = attestation(d3, b, SLOT - 2, [0], all);
-        old.data = attestationData(b, (EPOCH - 2) * SLOTS_PER_EPOCH + 7, true, true, old.data.index);
-        reject("target two epochs back", "process_attestation: data.target.epoch in (get_previous_epoch", old);
+        // Each rejected attestation: built for a slot and committees, edited, and the rule ours names.
+        const cases: [string, number, number[], ((att: Any) => void) | null, string][] = [
+          [
+            "target two epochs back", // too old: deneb+ only the target epoch bounds it; before, the slot window
+            SLOT - 2,
+            [0],
+            (att) => {
+              att.data = attestationData(b, (EPOCH - 2) * SLOTS_PER_EPOCH + 7, true, true, att.data.index);
+            },
+            "process_attestation: data.target.epoch in (get_previous_epoch",
+          ],
+        ];
         if (!deneb) {
-          const late = attestation(d3, b, SLOT - SLOTS_PER_EPOCH - 1, [0], all);
-          reject(
+          cases.push([
             "included too late",
+            SLOT - SLOTS_PER_EPOCH - 1,
+            [0],
+            null,
             "process_attestation: data.slot + MIN_ATTESTATION_INCLUSION_DELAY <= state.slot <=",
-            late,
-          );
+          ]);
         }
-        const sameSlot = attestation(d3, b, SLOT, [0], all);
-        reject(
-          "included in its own slot",
-          "process_attestation: data.slot + MIN_ATTESTATION_INCLUSION_DELAY <= state.slot",
-          sameSlot,
+        cases.push(
+          [
+            "included in its own slot",
+            SLOT,
+            [0],
+            null,
+            "process_attestation: data.slot + MIN_ATTESTATION_INCLUSION_DELAY <= state.slot",
+          ],
+          [
+            "target epoch not the slot's",
+            SLOT - 2,
+            [0],
+            (att) => {
+              att.data = { ...att.data, target: { ...att.data.target, epoch: EPOCH - 1 } };
+            },
+            "process_attestation: data.target.epoch == compute_epoch_at_slot",
+          ],
+          [
+            "source not the justified checkpoint",
+            SLOT - 2,
+            [0],
+            (att) => {
+              att.data = { ...att.data, source: b.value.previousJustifiedCheckpoint };
+            },
+            fork === "phase0"
+              ? "process_attestation: data.source == state.current_justified_checkpoint"
+              : "get_attestation_participation_flag_indices: is_matching_source",
+          ],
         );
-        const wrongTarget = attestation(d3, b, SLOT - 2, [0], all);
-        wrongTarget.data = { ...wrongTarget.data, target: { ...wrongTarget.data.target, epoch: EPOCH - 1 } };
-        reject(
-          "target epoch not the slot's",
-          "process_attestation: data.target.epoch == compute_epoch_at_slot",
-          wrongTarget,
-        );
-        const wrongSource = attestation(d3, b, SLOT - 2, [0], all);
-        wrongSource.data = { ...wrongSource.data, source: b.value.previousJustifiedCheckpoint };
-        reject(
-          "source not the justified checkpoint",
-          fork === "phase0"
-            ? "process_attestation: data.source == state.current_justified_checkpoint"
-            : "get_attestation_participation_flag_indices: is_matching_source",
-          wrongSource,
-        );
+        for (const [what, slot, committees, edit, rule] of cases) {
+          const att = attestation(d3, b, slot, committees, all);
+          edit?.(att);
+          reject(what, rule, att);
+        }
         const empty = attestation(d3, b, SLOT - 2, [0], () => false);
         if (electra) {
           reject("a committee without attesters", "process_attestation: len(committee_attesters) > 0", empty);
@@ -781,14 +678,7 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
           depositData(N, 5 * ETH, 999), // top-up of the validator added above
         ]);
         const d = await load(b);
-        for (const [i, deposit] of deposits.entries()) {
-          runBoth(
-            d,
-            `deposit ${i}`,
-            (cs) => processDeposit(cs, deposit),
-            () => d.oracleModule.stBlock.processDeposit(oracleFork(d), d.oracle, toOracle(d, "Deposit", deposit)),
-          );
-        }
+        for (const [i, deposit] of deposits.entries()) runBoth(d, `deposit ${i}`, DEPOSIT, deposit);
         assert.equal(d.ours.state.validators.length, N + 2, "two validators added, the bad signature ignored");
         assert.equal(d.ours.state.eth1DepositIndex, N + 5);
         if (ForkSeq[fork] >= ForkSeq.electra) {
@@ -802,13 +692,7 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
         const [first, second] = withDeposits(b2, [depositData(N, 32 * ETH), depositData(N + 1, 32 * ETH)]);
         const d2 = await load(b2);
         const reject = (what: string, deposit: Any) =>
-          bothReject(
-            d2,
-            what,
-            "process_deposit: is_valid_merkle_branch",
-            (cs) => processDeposit(cs, deposit),
-            () => d2.oracleModule.stBlock.processDeposit(oracleFork(d2), d2.oracle, toOracle(d2, "Deposit", deposit)),
-          );
+          bothReject(d2, what, "process_deposit: is_valid_merkle_branch", DEPOSIT, deposit);
         reject("out of order", second);
         const badProof = {
           ...first,
@@ -822,77 +706,34 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
       it("process_voluntary_exit: valid, tampered, and rejected", async () => {
         const b = buildState(fork, 5);
         const d = await load(b);
-        const sets = runBoth(
-          d,
-          "exit",
-          (cs, bc) => {
-            processVoluntaryExit(cs, voluntaryExit(b, 20), bc);
-            processVoluntaryExit(cs, voluntaryExit(b, 21, 3), bc);
-          },
-          () => {
-            const st = d.oracleModule.stBlock;
-            st.processVoluntaryExit(
-              oracleFork(d),
-              d.oracle,
-              toOracle(d, "SignedVoluntaryExit", voluntaryExit(b, 20)),
-              true,
-            );
-            st.processVoluntaryExit(
-              oracleFork(d),
-              d.oracle,
-              toOracle(d, "SignedVoluntaryExit", voluntaryExit(b, 21, 3)),
-              true,
-            );
-          },
-        );
+        const sets = runBoth(d, "exit", VOLUNTARY_EXIT, voluntaryExit(b, 20), voluntaryExit(b, 21, 3));
         assertSetsValid(sets, "exits", 2);
         assert.notEqual(d.ours.state.validators.getReadonly(20).exitEpoch, Infinity);
 
         const tampered = voluntaryExit(b, 22);
         tampered.signature = voluntaryExit(b, 23).signature;
-        const bc = blockContext();
-        const d2 = await load(b);
-        processVoluntaryExit(d2.ours, tampered, bc);
-        assertSetsInvalid(bc.signatureSets, "exit with another validator's signature");
-        assert.throws(() =>
-          d2.oracleModule.stBlock.processVoluntaryExit(
-            oracleFork(d2),
-            d2.oracle,
-            toOracle(d2, "SignedVoluntaryExit", tampered),
-            true,
-          ),
-        );
+        tamperedRejected(await load(b), "exit with another validator's signature", VOLUNTARY_EXIT, tampered);
 
-        const reject = (what: string, rule: string, exit: Any) =>
-          bothReject(
-            d,
-            what,
-            rule,
-            (cs) => processVoluntaryExit(cs, exit, blockContext()),
-            () =>
-              d.oracleModule.stBlock.processVoluntaryExit(
-                oracleFork(d),
-                d.oracle,
-                toOracle(d, "SignedVoluntaryExit", exit),
-                true,
-              ),
-          );
-        reject(
-          "already exiting",
-          "process_voluntary_exit: validator.exit_epoch == FAR_FUTURE_EPOCH",
-          voluntaryExit(b, EXITING),
-        );
-        reject(
-          "exited in this block",
-          "process_voluntary_exit: validator.exit_epoch == FAR_FUTURE_EPOCH",
-          voluntaryExit(b, 20),
-        );
-        reject(
-          "exit epoch in the future",
-          "process_voluntary_exit: get_current_epoch(state) >= voluntary_exit.epoch",
-          voluntaryExit(b, 24, EPOCH + 1),
-        );
-        reject("active too briefly", "SHARD_COMMITTEE_PERIOD", voluntaryExit(b, RECENT));
+        const reject = (what: string, rule: string, exit: Any) => bothReject(d, what, rule, VOLUNTARY_EXIT, exit);
+        const cases: [string, string, Any][] = [
+          [
+            "already exiting",
+            "process_voluntary_exit: validator.exit_epoch == FAR_FUTURE_EPOCH",
+            voluntaryExit(b, EXITING),
+          ],
+          [
+            "exited in this block",
+            "process_voluntary_exit: validator.exit_epoch == FAR_FUTURE_EPOCH",
+            voluntaryExit(b, 20),
+          ],
+          [
+            "exit epoch in the future",
+            "process_voluntary_exit: get_current_epoch(state) >= voluntary_exit.epoch",
+            voluntaryExit(b, 24, EPOCH + 1),
+          ],
+          ["active too briefly", "SHARD_COMMITTEE_PERIOD", voluntaryExit(b, RECENT)],
+        ];
+        for (const [what, rule, exit] of cases) reject(what, rule, exit);
         const outOfRange = voluntaryExit(b, 25);
         outOfRange.message.validatorIndex = N + 3;
         reject("validator index out of range", "process_voluntary_exit: voluntary_exit.validator_index", outOfRange);
@@ -910,45 +751,20 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
         it("process_bls_to_execution_change: valid, tampered, and rejected", async () => {
           const b = buildState(fork, 6);
           const d = await load(b);
-          const change = blsChange(b, 0);
-          const sets = runBoth(
-            d,
-            "BLS change",
-            (cs, bc) => processBlsToExecutionChange(cs, change, bc),
-            () =>
-              d.oracleModule.stBlock.processBlsToExecutionChange(
-                d.oracle,
-                toOracle(d, "SignedBLSToExecutionChange", change),
-              ),
-          );
+          const sets = runBoth(d, "BLS change", BLS_CHANGE, blsChange(b, 0));
           assertSetsValid(sets, "BLS change", 1);
           assert.equal(d.ours.state.validators.getReadonly(0).withdrawalCredentials[0], 0x01);
 
+          // The tampered change runs on ours after the valid one, on a fresh oracle state (d2 stays equal in both).
           const tampered = blsChange(b, 4);
           tampered.signature = blsChange(b, 8).signature;
           const bc = blockContext();
           processBlsToExecutionChange(d.ours, tampered, bc);
           assertSetsInvalid(bc.signatureSets, "BLS change with a wrong signature");
           const d2 = await load(b);
-          assert.throws(() =>
-            d2.oracleModule.stBlock.processBlsToExecutionChange(
-              d2.oracle,
-              toOracle(d2, "SignedBLSToExecutionChange", tampered),
-            ),
-          );
+          assert.throws(() => BLS_CHANGE.theirs(d2, tampered));
 
-          const reject = (what: string, rule: string, op: Any) =>
-            bothReject(
-              d2,
-              what,
-              rule,
-              (cs) => processBlsToExecutionChange(cs, op, blockContext()),
-              () =>
-                d2.oracleModule.stBlock.processBlsToExecutionChange(
-                  d2.oracle,
-                  toOracle(d2, "SignedBLSToExecutionChange", op),
-                ),
-            );
+          const reject = (what: string, rule: string, op: Any) => bothReject(d2, what, rule, BLS_CHANGE, op);
           reject(
             "0x01 credentials",
             "process_bls_to_execution_change: validator.withdrawal_credentials[:1] == BLS_WITHDRAWAL_PREFIX",
@@ -993,21 +809,7 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
         body.deposits = deposits;
         body.voluntaryExits = [voluntaryExit(b, 33)];
         if (ForkSeq[fork] >= ForkSeq.capella) body.blsToExecutionChanges = [blsChange(b, 36)];
-        const sets = runBoth(
-          d,
-          "process_operations",
-          (cs, bc) => processOperations(cs, body, bc),
-          () =>
-            d.oracleModule.stBlock.processOperations(
-              oracleFork(d),
-              d.oracle,
-              toOracle(d, "BeaconBlockBody", body),
-              null,
-              {
-                verifySignatures: true,
-              },
-            ),
-        );
+        const sets = runBoth(d, "process_operations", OPERATIONS, body);
         assertSetsValid(sets, "process_operations");
         assert.ok(sets.length >= 7, "slashings, attestations, exit (and BLS change) pushed their sets");
 
@@ -1024,27 +826,17 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
         assertSameState(unchecked, "process_operations without signature checks");
         assert.equal(hex(unchecked.ours.state.hashTreeRoot()), hex(d.ours.state.hashTreeRoot()));
 
-        const d2 = await load(b);
         const expected = withDeposit ? 1 : 0;
         const wrongCount = {
           ...body,
           deposits: withDeposit ? [] : [{ proof: new Array(33).fill(new Uint8Array(32)), data: depositData(N, ETH) }],
         };
         bothReject(
-          d2,
+          await load(b),
           `${1 - expected} deposits where ${expected} are due`,
           "process_operations: len(body.deposits) ==",
-          (cs) => processOperations(cs, wrongCount, blockContext()),
-          () =>
-            d2.oracleModule.stBlock.processOperations(
-              oracleFork(d2),
-              d2.oracle,
-              toOracle(d2, "BeaconBlockBody", wrongCount),
-              null,
-              {
-                verifySignatures: true,
-              },
-            ),
+          OPERATIONS,
+          wrongCount,
         );
         if (fork === "electra") {
           // Once deposit requests started at the current eth1 index, eth1 deposits are over.
@@ -1052,22 +844,12 @@ describe("block operations match the oracle (minimal preset)", { skip }, () => {
             v.depositRequestsStartIndex = BigInt(N);
           });
           const body3 = { ...body, deposits: withDeposits(b3, [depositData(N, 32 * ETH)]) };
-          const d3 = await load(b3);
           bothReject(
-            d3,
+            await load(b3),
             "an eth1 deposit after deposit_requests_start_index",
             "process_operations: len(body.deposits) == 0",
-            (cs) => processOperations(cs, body3, blockContext()),
-            () =>
-              d3.oracleModule.stBlock.processOperations(
-                oracleFork(d3),
-                d3.oracle,
-                toOracle(d3, "BeaconBlockBody", body3),
-                null,
-                {
-                  verifySignatures: true,
-                },
-              ),
+            OPERATIONS,
+            body3,
           );
         }
       });

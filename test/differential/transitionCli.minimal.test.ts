@@ -34,20 +34,13 @@ describe("sextant transition replays recorded blocks", { skip: oracleSkip() }, (
     expected = steps.map((s) => toHex(s.postStateRoot));
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
+  /** `transition --config … --pre-state …` on the written chain, then `more`. */
+  const transition = (...more: string[]) =>
+    run("transition", "--config", join(dir, "config.yaml"), "--pre-state", join(dir, "pre-state.ssz"), ...more);
 
   it("prints every post-state root the oracle recorded and writes the final state", () => {
     const out = join(dir, "post.ssz");
-    const r = run(
-      "transition",
-      "--config",
-      join(dir, "config.yaml"),
-      "--pre-state",
-      join(dir, "pre-state.ssz"),
-      "--blocks",
-      ...blocks,
-      "--out",
-      out,
-    );
+    const r = transition("--blocks", ...blocks, "--out", out);
     assert.equal(r.status, 0, r.stderr);
     const printed = r.stdout
       .split("\n")
@@ -62,17 +55,7 @@ describe("sextant transition replays recorded blocks", { skip: oracleSkip() }, (
   });
 
   it("advances empty slots after the blocks with --slots", () => {
-    const r = run(
-      "transition",
-      "--config",
-      join(dir, "config.yaml"),
-      "--pre-state",
-      join(dir, "pre-state.ssz"),
-      "--blocks",
-      blocks[0],
-      "--slots",
-      "9",
-    );
+    const r = transition("--blocks", blocks[0], "--slots", "9");
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /slots {6}to 10 \(altair\)/);
   });
@@ -82,21 +65,11 @@ describe("sextant transition replays recorded blocks", { skip: oracleSkip() }, (
     bytes[4 + 10] ^= 0xff; // inside the proposer signature (after the 4-byte message offset)
     const tampered = join(dir, "tampered.ssz");
     writeFileSync(tampered, bytes);
-    const args = [
-      "transition",
-      "--config",
-      join(dir, "config.yaml"),
-      "--pre-state",
-      join(dir, "pre-state.ssz"),
-      "--blocks",
-      blocks[0],
-      blocks[1],
-      tampered,
-    ];
-    const r = run(...args);
+    const args = ["--blocks", blocks[0], blocks[1], tampered];
+    const r = transition(...args);
     assert.equal(r.status, 5, r.stderr);
     assert.match(r.stderr, /tampered\.ssz \(slot \d+\) is invalid: verify_block_signature/);
-    const unchecked = run(...args, "--no-verify-signatures");
+    const unchecked = transition(...args, "--no-verify-signatures");
     assert.equal(unchecked.status, 0, unchecked.stderr);
   });
 

@@ -6,6 +6,7 @@ import { parseChainConfigYaml } from "@sextant/consensus/params/index";
 import { type CachedState, loadCachedState } from "@sextant/consensus/state/cachedState";
 import type { AnySignedBeaconBlock } from "@sextant/consensus/transition/blockTypes";
 import { processSlots, stateTransition } from "@sextant/consensus/transition/stateTransition";
+import { bytesEqual } from "@sextant/consensus/util/bytes";
 import { toHex } from "@sextant/consensus/util/hex";
 import type { GeneratedChain } from "./chainGen/index.ts";
 import { beaconConfigOf } from "./dualState.ts";
@@ -20,16 +21,12 @@ export interface ReplayResult {
   finalSlot: number;
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
 /** Replays `chain`; throws at the first step whose root differs from the oracle's, naming the step. */
 export function replayChain(chain: GeneratedChain, verifySignatures = true): ReplayResult {
   const config = beaconConfigOf(parseChainConfigYaml(chain.configYaml).config);
   const cs: CachedState = loadCachedState(config, chain.genesisState, chain.genesisFork);
   const genesisRoot = cs.state.hashTreeRoot();
-  if (!equal(genesisRoot, chain.genesisStateRoot)) {
+  if (!bytesEqual(genesisRoot, chain.genesisStateRoot)) {
     throw new Error(
       `${chain.name}: genesis state root ${toHex(genesisRoot)} ≠ oracle ${toHex(chain.genesisStateRoot)}`,
     );
@@ -58,7 +55,7 @@ export function replayChain(chain: GeneratedChain, verifySignatures = true): Rep
     }
     if (cs.fork !== step.fork) throw new Error(`${where}: our state is ${cs.fork}, the oracle's ${step.fork}`);
     const root = cs.state.hashTreeRoot();
-    if (!equal(root, step.postStateRoot)) {
+    if (!bytesEqual(root, step.postStateRoot)) {
       throw new Error(`${where}: post-state root ${toHex(root)} ≠ oracle ${toHex(step.postStateRoot)}`);
     }
     result.forks.add(cs.fork);

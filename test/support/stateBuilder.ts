@@ -17,10 +17,13 @@
 //
 // API: `buildState(options)` → { value, bytes, config } where `value` is the fork's BeaconState value (ours:
 // camelCase fields), `bytes` its serialization, `config` our BeaconConfig. `lastSlotOfEpoch(preset, epoch)` gives the
-// slot at which processSlots runs process_epoch. `interopPubkey(i)` is the cached pubkey of interop key i.
+// slot at which processSlots runs process_epoch. `interopKey(i)` / `interopPubkey(i)` are the cached interop key i.
+// Pieces every hand-built test state shares: `forkData` (the state's fork field), `randomPayloadHeader` and
+// `randomCapellaFields` (execution header and withdrawal cursors), `aggregationBitsOf` (a pending attestation's bits),
+// and `differingFields` (what a root mismatch between two serialized states is about).
 
 import { interopSecretKey } from "@sextant/consensus/bls/interop";
-import type { PublicKey } from "@sextant/consensus/bls/keys";
+import type { PublicKey, SecretKey } from "@sextant/consensus/bls/keys";
 import { aggregatePublicKeys } from "@sextant/consensus/bls/verify";
 import { COMPOUNDING_WITHDRAWAL_PREFIX, G2_POINT_AT_INFINITY } from "@sextant/consensus/params/constants";
 import { type ChainConfig, FORK_NAMES, type ForkName, forkVersion } from "@sextant/consensus/params/index";
@@ -37,22 +40,32 @@ type Any = any;
 const FAR = Number.POSITIVE_INFINITY;
 const GWEI = 1_000_000_000;
 
-const PUBKEYS: Uint8Array[] = [];
-const PUBLIC_KEYS: PublicKey[] = [];
+/** Interop key `i`: its secret key, public key and compressed pubkey bytes. */
+export interface InteropKey {
+  readonly sk: SecretKey;
+  readonly publicKey: PublicKey;
+  readonly pubkey: Uint8Array;
+}
+
+const KEYS: InteropKey[] = [];
+
+/** Interop key `i` (derived once per process, with every key below it). */
+export function interopKey(i: number): InteropKey {
+  while (KEYS.length <= i) {
+    const sk = interopSecretKey(KEYS.length);
+    const publicKey = sk.toPublicKey();
+    KEYS.push({ sk, publicKey, pubkey: publicKey.toBytes() });
+  }
+  return KEYS[i];
+}
 
 /** The compressed pubkey of interop secret key `i` (derived once per process). */
 export function interopPubkey(i: number): Uint8Array {
-  while (PUBKEYS.length <= i) {
-    const pk = interopSecretKey(PUBKEYS.length).toPublicKey();
-    PUBLIC_KEYS.push(pk);
-    PUBKEYS.push(pk.toBytes());
-  }
-  return PUBKEYS[i];
+  return interopKey(i).pubkey;
 }
 
 function interopPublicKey(i: number): PublicKey {
-  interopPubkey(i);
-  return PUBLIC_KEYS[i];
+  return interopKey(i).publicKey;
 }
 
 /** The slot at which process_epoch runs for `epoch` (its last slot). */
@@ -107,9 +120,66 @@ export interface BuiltState {
 }
 
 /** The fork before `fork` (phase0 for phase0). */
-function previousFork(fork: ForkName): ForkName {
+export function previousFork(fork: ForkName): ForkName {
   const i = FORK_NAMES.indexOf(fork);
   return i <= 0 ? fork : FORK_NAMES[i - 1];
+}
+
+/** The `fork` field of a `fork` state that has been in that fork since genesis (epoch 0). */
+export function forkData(chain: ChainConfig, fork: ForkName): Any {
+  return {
+    previousVersion: forkVersion(chain, previousFork(fork)),
+    currentVersion: forkVersion(chain, fork),
+    epoch: 0,
+  };
+}
+
+/** A block header at `slot` by one of `validators`, with random roots (drawn from `rng` in field order). */
+export function randomBlockHeader(slot: number, validators: number, rng: Rng): Any {
+  return {
+    slot,
+    proposerIndex: rng.int(validators),
+    parentRoot: rng.bytes(32),
+    stateRoot: rng.bytes(32),
+    bodyRoot: rng.bytes(32),
+  };
+}
+
+/**
+ * Fills the execution payload header `h` (bellatrix+) with random values drawn from `rng` in a fixed order;
+ * `withBloomAndExtra` also draws a logs bloom and extra data (at their places in that order).
+ */
+export function randomPayloadHeader(h: Any, rng: Rng, timestamp: number, withBloomAndExtra = false): void {
+  h.parentHash = rng.bytes(32);
+  h.feeRecipient = rng.bytes(20);
+  h.stateRoot = rng.bytes(32);
+  h.receiptsRoot = rng.bytes(32);
+  if (withBloomAndExtra) h.logsBloom = rng.bytes(256);
+  h.prevRandao = rng.bytes(32);
+  h.blockNumber = 1000 + rng.int(1000);
+  h.gasLimit = 30_000_000;
+  h.gasUsed = rng.int(30_000_000);
+  h.timestamp = timestamp;
+  if (withBloomAndExtra) h.extraData = rng.bytes(rng.int(32));
+  h.baseFeePerGas = BigInt(rng.int(GWEI));
+  h.blockHash = rng.bytes(32);
+  h.transactionsRoot = rng.bytes(32);
+}
+
+/** Capella+: a random withdrawals root, withdrawal cursors (validator cursor below `validators`), one summary. */
+export function randomCapellaFields(s: Any, rng: Rng, validators: number): void {
+  s.latestExecutionPayloadHeader.withdrawalsRoot = rng.bytes(32);
+  s.nextWithdrawalIndex = rng.int(10_000);
+  s.nextWithdrawalValidatorIndex = rng.int(validators);
+  s.historicalSummaries = [{ blockSummaryRoot: rng.bytes(32), stateSummaryRoot: rng.bytes(32) }];
+}
+
+/** The aggregation bits of a phase0 pending attestation of a committee of `size`, set where `on(position)`. */
+export function aggregationBitsOf(types: BeaconConfig["types"], size: number, on: (position: number) => boolean): Any {
+  const bits = types.phase0.Attestation.fields.aggregationBits.defaultValue();
+  const bitList = new (bits.constructor as Any)(new Uint8Array(Math.ceil(size / 8)), size);
+  for (let b = 0; b < size; b++) if (on(b)) bitList.set(b, true);
+  return bitList;
 }
 
 /** Builds a random-but-valid `fork` state per `opts` (see the file comment). */
@@ -130,18 +200,8 @@ export function buildState(opts: StateBuildOptions): BuiltState {
   s.genesisTime = 1_600_000_000;
   s.genesisValidatorsRoot = rng.bytes(32);
   s.slot = opts.slot;
-  s.fork = {
-    previousVersion: forkVersion(chain, previousFork(fork)),
-    currentVersion: forkVersion(chain, fork),
-    epoch: 0,
-  };
-  s.latestBlockHeader = {
-    slot: opts.slot - rng.int(2),
-    proposerIndex: rng.int(n),
-    parentRoot: rng.bytes(32),
-    stateRoot: rng.bytes(32),
-    bodyRoot: rng.bytes(32),
-  };
+  s.fork = forkData(chain, fork);
+  s.latestBlockHeader = randomBlockHeader(opts.slot - rng.int(2), n, rng);
   s.blockRoots = s.blockRoots.map(() => rng.bytes(32));
   s.stateRoots = s.stateRoots.map(() => rng.bytes(32));
   s.historicalRoots = [rng.bytes(32)];
@@ -260,26 +320,9 @@ export function buildState(opts: StateBuildOptions): BuiltState {
     s.nextSyncCommittee = committee();
   }
   if (atLeast(fork, "bellatrix")) {
-    const h = s.latestExecutionPayloadHeader;
-    h.parentHash = rng.bytes(32);
-    h.feeRecipient = rng.bytes(20);
-    h.stateRoot = rng.bytes(32);
-    h.receiptsRoot = rng.bytes(32);
-    h.prevRandao = rng.bytes(32);
-    h.blockNumber = 1000 + rng.int(1000);
-    h.gasLimit = 30_000_000;
-    h.gasUsed = rng.int(30_000_000);
-    h.timestamp = s.genesisTime + opts.slot * 6;
-    h.baseFeePerGas = BigInt(rng.int(GWEI));
-    h.blockHash = rng.bytes(32);
-    h.transactionsRoot = rng.bytes(32);
+    randomPayloadHeader(s.latestExecutionPayloadHeader, rng, s.genesisTime + opts.slot * 6);
   }
-  if (atLeast(fork, "capella")) {
-    s.latestExecutionPayloadHeader.withdrawalsRoot = rng.bytes(32);
-    s.nextWithdrawalIndex = rng.int(10_000);
-    s.nextWithdrawalValidatorIndex = rng.int(n);
-    s.historicalSummaries = [{ blockSummaryRoot: rng.bytes(32), stateSummaryRoot: rng.bytes(32) }];
-  }
+  if (atLeast(fork, "capella")) randomCapellaFields(s, rng, n);
   if (electra) buildElectraQueues(s, config, rng, opts, epoch, finalizedEpoch);
 
   // Committees (phase0 attestations) and the lookahead (fulu) come from the state's own shufflings.
@@ -295,14 +338,8 @@ export function buildState(opts: StateBuildOptions): BuiltState {
         for (let index = 0; index < shuffling.committeesPerSlot; index++) {
           const committee = shuffling.committees[slot % spe][index];
           for (let copy = 0; copy < 1 + rng.int(2); copy++) {
-            const bits = types.phase0.Attestation.fields.aggregationBits.defaultValue();
-            const bitList = new (bits.constructor as Any)(
-              new Uint8Array(Math.ceil(committee.length / 8)),
-              committee.length,
-            );
-            for (let b = 0; b < committee.length; b++) if (rng.float() < participation) bitList.set(b, true);
             out.push({
-              aggregationBits: bitList,
+              aggregationBits: aggregationBitsOf(types, committee.length, () => rng.float() < participation),
               data: {
                 slot,
                 index,

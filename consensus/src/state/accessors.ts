@@ -18,6 +18,7 @@ import {
   type DomainType,
 } from "../signing/domainTypes.ts";
 import type { SszTypes } from "../types/sszTypes.ts";
+import { bytesEqual } from "../util/bytes.ts";
 import type { CachedState } from "./cachedState.ts";
 import { statePubkeyReader } from "./epochContext.ts";
 import { check } from "./errors.ts";
@@ -96,12 +97,6 @@ export function isSlashableAttestationData(a: AttestationData, b: AttestationDat
   const doubleVote = !attestationDataEqual(a, b) && a.target.epoch === b.target.epoch;
   const surroundVote = a.source.epoch < b.source.epoch && b.target.epoch < a.target.epoch;
   return doubleVote || surroundVote;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Two AttestationData values are the same (field by field). */

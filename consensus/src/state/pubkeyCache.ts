@@ -7,6 +7,7 @@
 // Memory: 48 bytes per key in one growing buffer (off the JS heap) and one small-integer map entry per key;
 // BLS points are deserialized lazily, the first time a key signs something.
 import { type PublicKey, publicKeyFromBytes } from "../bls/keys.ts";
+import { bytesEqual } from "../util/bytes.ts";
 
 const PUBKEY_LENGTH = 48;
 
@@ -20,12 +21,6 @@ function keyOf(pubkey: Uint8Array): number {
 
 function equalAt(buffer: Uint8Array, offset: number, pubkey: Uint8Array): boolean {
   for (let i = 0; i < PUBKEY_LENGTH; i++) if (buffer[offset + i] !== pubkey[i]) return false;
-  return true;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 

@@ -11,6 +11,7 @@ import { DOMAIN_BEACON_PROPOSER } from "../signing/domainTypes.ts";
 import { singleSignatureSet, stateDomain } from "../state/accessors.ts";
 import type { CachedState } from "../state/cachedState.ts";
 import { TransitionError } from "../state/errors.ts";
+import { bytesEqual, isZeroBytes } from "../util/bytes.ts";
 import { toHex } from "../util/hex.ts";
 import { processBlock } from "./block/index.ts";
 import type { AnyBeaconBlock, AnySignedBeaconBlock } from "./blockTypes.ts";
@@ -31,14 +32,9 @@ export function processSlot(cs: CachedState): void {
   const previousStateRoot = state.hashTreeRoot();
   state.stateRoots.set(state.slot % history, previousStateRoot);
   const header = state.latestBlockHeader;
-  if (isZero(header.stateRoot)) header.stateRoot = previousStateRoot;
+  if (isZeroBytes(header.stateRoot)) header.stateRoot = previousStateRoot;
   const previousBlockRoot = header.hashTreeRoot();
   state.blockRoots.set(state.slot % history, previousBlockRoot);
-}
-
-function isZero(bytes: Uint8Array): boolean {
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
-  return true;
 }
 
 /** The fork that activates exactly at `epoch`, the last of several sharing it; undefined when none does. */
@@ -139,10 +135,4 @@ export function stateTransition(
     }
   }
   return cs;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -1,6 +1,7 @@
 // process_eth1_data (phase0 beacon-chain.md, unchanged through fulu): records the block's eth1 vote and adopts it
 // once more than half of the voting period's slots voted for it.
 import type { CachedState } from "../../state/cachedState.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 import type { AnyBeaconBlockBody } from "../blockTypes.ts";
 
 /** An Eth1Data value or view (both expose the three fields). */
@@ -8,12 +9,6 @@ interface Eth1DataLike {
   readonly depositRoot: Uint8Array;
   readonly depositCount: number;
   readonly blockHash: Uint8Array;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function eth1DataEqual(a: Eth1DataLike, b: Eth1DataLike): boolean {

@@ -9,6 +9,7 @@ import { currentEpoch, getRandaoMix } from "../../state/accessors.ts";
 import type { CachedState } from "../../state/cachedState.ts";
 import { check, TransitionError } from "../../state/errors.ts";
 import { atLeast, type BellatrixPlusState } from "../../state/types.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 import { toHex } from "../../util/hex.ts";
 import type { BeaconBlockBodyOf } from "../blockTypes.ts";
 import type { NewPayloadRequest } from "../execution.ts";
@@ -24,12 +25,6 @@ export type ExecutionBlockBody =
 
 // biome-ignore lint/suspicious/noExplicitAny: SSZ types are picked per fork at runtime
 type AnyType = { hashTreeRoot(value: any): Uint8Array; defaultValue(): any; equals(a: any, b: any): boolean };
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 type ExecutionFork = "bellatrix" | "capella" | "deneb" | "electra" | "fulu";
 

@@ -25,17 +25,12 @@ import {
 } from "../../state/mutators.ts";
 import type { ElectraPlusState } from "../../state/types.ts";
 import type { SszTypes } from "../../types/sszTypes.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 
 export type DepositRequest = ValueOf<SszTypes["electra"]["DepositRequest"]>;
 export type WithdrawalRequest = ValueOf<SszTypes["electra"]["WithdrawalRequest"]>;
 export type ConsolidationRequest = ValueOf<SszTypes["electra"]["ConsolidationRequest"]>;
 export type ExecutionRequests = ValueOf<SszTypes["electra"]["ExecutionRequests"]>;
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** The address of a 0x01/0x02 credential: its last 20 bytes. */
 function credentialAddressEquals(credentials: Uint8Array, address: Uint8Array): boolean {

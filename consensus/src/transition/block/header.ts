@@ -2,16 +2,11 @@
 // parent against the state and caches the block's header (with a zero state root, filled by the next process_slot).
 import type { CachedState } from "../../state/cachedState.ts";
 import { check } from "../../state/errors.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 import { toHex } from "../../util/hex.ts";
 import type { AnyBeaconBlock } from "../blockTypes.ts";
 
 const ZERO_ROOT = new Uint8Array(32);
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /**
  * `process_block_header(state, block)`: the block is at the state's slot, newer than the latest header, proposed by

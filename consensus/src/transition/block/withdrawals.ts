@@ -13,6 +13,7 @@ import { check } from "../../state/errors.ts";
 import { decreaseBalance } from "../../state/mutators.ts";
 import { atLeast, type CapellaPlusState, type ElectraPlusState } from "../../state/types.ts";
 import type { SszTypes } from "../../types/sszTypes.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 import { toHex } from "../../util/hex.ts";
 
 /** A Withdrawal value. */
@@ -117,12 +118,6 @@ export function getExpectedWithdrawals(cs: CachedState): ExpectedWithdrawals {
     validatorIndex = (validatorIndex + 1) % validatorCount;
   }
   return { withdrawals, processedPartialWithdrawalsCount };
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function withdrawalEqual(a: Withdrawal, b: Withdrawal): boolean {

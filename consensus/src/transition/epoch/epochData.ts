@@ -14,6 +14,7 @@ import { getBlockRoot, getBlockRootAtSlot, type Validator } from "../../state/ac
 import type { CachedState } from "../../state/cachedState.ts";
 import { type AltairPlusState, atLeast, type StatePhase0 } from "../../state/types.ts";
 import type { SszTypes } from "../../types/sszTypes.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 
 /** Validator flags of `EpochData.flags`. */
 export const FLAG_PREV_SOURCE = 1 << TIMELY_SOURCE_FLAG_INDEX;
@@ -145,12 +146,6 @@ export function collectEpochData(cs: CachedState): EpochData {
     activationCandidates,
     slashingCandidates,
   };
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

@@ -40,6 +40,8 @@ export {
   isValidDepositSignature,
 } from "./deposits.ts";
 
+import { bytesEqual } from "../../util/bytes.ts";
+
 /** The interop mocked start's eth1 block hash (0x42 repeated) and timestamp (2**40). */
 export const INTEROP_ETH1_BLOCK_HASH: Uint8Array = new Uint8Array(32).fill(0x42);
 export const INTEROP_ETH1_TIMESTAMP = 2 ** 40;
@@ -273,12 +275,6 @@ export function isValidGenesisState(config: BeaconConfig, state: AnyState): bool
     if (v.activationEpoch <= GENESIS_EPOCH && GENESIS_EPOCH < v.exitEpoch) active++;
   }
   return active >= config.chain.MIN_GENESIS_ACTIVE_VALIDATOR_COUNT;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**

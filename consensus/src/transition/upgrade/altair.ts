@@ -15,14 +15,9 @@ import type { CachedState } from "../../state/cachedState.ts";
 import { integerSquareRoot } from "../../state/epochContext.ts";
 import { check, TransitionError } from "../../state/errors.ts";
 import type { StateAltair, StatePhase0 } from "../../state/types.ts";
+import { bytesEqual } from "../../util/bytes.ts";
 import { carryOverState } from "./carryOver.ts";
 import { getNextSyncCommittee } from "./syncCommittee.ts";
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /**
  * altair's `get_attestation_participation_flag_indices(state, data, inclusion_delay)` as a flags byte, for a

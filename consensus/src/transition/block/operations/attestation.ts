@@ -33,6 +33,7 @@ import { statePubkeyReader } from "../../../state/epochContext.ts";
 import { check } from "../../../state/errors.ts";
 import { increaseBalance } from "../../../state/mutators.ts";
 import { type AltairPlusState, atLeast, type StatePhase0 } from "../../../state/types.ts";
+import { bytesEqual } from "../../../util/bytes.ts";
 import type { BlockContext } from "../../options.ts";
 
 /** An Attestation of any fork (electra's carries committee_bits). */
@@ -56,12 +57,6 @@ const FLAG_MASK_WEIGHT: readonly number[] = Array.from({ length: 8 }, (_, mask) 
   }
   return weight;
 });
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 function checkpointEqual(a: Checkpoint, b: Checkpoint): boolean {
   return a.epoch === b.epoch && bytesEqual(a.root, b.root);

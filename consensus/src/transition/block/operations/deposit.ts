@@ -17,15 +17,10 @@ import { check } from "../../../state/errors.ts";
 import { addValidatorToRegistry, increaseBalance } from "../../../state/mutators.ts";
 import { atLeast, type ElectraPlusState } from "../../../state/types.ts";
 import type { SszTypes } from "../../../types/sszTypes.ts";
+import { bytesEqual } from "../../../util/bytes.ts";
 
 /** A Deposit value (Merkle proof and DepositData). */
 export type Deposit = ValueOf<SszTypes["phase0"]["Deposit"]>;
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /**
  * `is_valid_merkle_branch(leaf, branch, depth, index, root)`: whether `leaf` sits at `index` of a tree of `depth`

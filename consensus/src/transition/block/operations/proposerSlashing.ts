@@ -15,17 +15,12 @@ import type { CachedState } from "../../../state/cachedState.ts";
 import { check } from "../../../state/errors.ts";
 import { slashValidator } from "../../../state/mutators.ts";
 import type { SszTypes } from "../../../types/sszTypes.ts";
+import { bytesEqual } from "../../../util/bytes.ts";
 import type { BlockContext } from "../../options.ts";
 
 /** A ProposerSlashing value. */
 export type ProposerSlashing = ValueOf<SszTypes["phase0"]["ProposerSlashing"]>;
 type BeaconBlockHeader = ValueOf<SszTypes["phase0"]["BeaconBlockHeader"]>;
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** Two BeaconBlockHeader values are equal field by field. */
 export function headersEqual(a: BeaconBlockHeader, b: BeaconBlockHeader): boolean {
