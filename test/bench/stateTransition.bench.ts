@@ -9,6 +9,7 @@ import { installFastHasher } from "@sextant/consensus/hasher";
 import { type CachedState, cloneCachedState, loadCachedState } from "@sextant/consensus/state/cachedState";
 import { processSlots } from "@sextant/consensus/transition/stateTransition";
 import { beaconConfigOf, oracleBeaconConfig } from "../support/dualState.ts";
+import { useHashtreeHasher } from "../support/hashtreeHasher.ts";
 import { loadOracle, oracleSkip } from "../support/oracle.ts";
 import { fmtMs, gc, printTable, timeOnce } from "./harness.ts";
 import { BENCH_CHAIN, benchPubkeys, buildBenchState } from "./support/bigState.ts";
@@ -75,7 +76,11 @@ async function load(impl: Impl, bytes: Uint8Array): Promise<Loaded> {
 
 async function runCase(impl: Impl, n: number): Promise<CaseResult> {
   await installFastHasher();
-  if (impl === "lodestar") await loadOracle("mainnet");
+  if (impl === "lodestar") {
+    await loadOracle("mainnet");
+    // The oracle's own merkle-tree copy defaults to a pure-JS hasher: give it the same native hasher as ours.
+    await useHashtreeHasher();
+  }
   const bytes = buildBenchState(n, benchPubkeys(n));
   gc();
   const before = process.memoryUsage();

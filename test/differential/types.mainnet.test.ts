@@ -1,8 +1,8 @@
 // Differential test of every SSZ container of ours against Lodestar's, mainnet preset (see types/sszDiff.ts).
 import { test } from "node:test";
 import { getSszTypes } from "../../consensus/src/types/index.ts";
+import { useHashtreeHasher } from "../support/hashtreeHasher.ts";
 import { loadOracle, oracleSkip } from "../support/oracle.ts";
-import { useHashtreeHasher } from "./types/hashtreeHasher.ts";
 import { runTypesDifferential } from "./types/sszDiff.ts";
 
 /** Random values per distinct container. */

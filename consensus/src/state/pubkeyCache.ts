@@ -6,7 +6,7 @@
 //
 // Memory: 48 bytes per key in one growing buffer (off the JS heap) and one small-integer map entry per key;
 // BLS points are deserialized lazily, the first time a key signs something.
-import { type PublicKey, publicKeyFromBytes } from "../bls/keys.ts";
+import { PublicKey, publicKeyFromBytes } from "../bls/keys.ts";
 import { bytesEqual } from "../util/bytes.ts";
 
 const PUBKEY_LENGTH = 48;
@@ -103,7 +103,10 @@ export class PubkeyCache {
     if (this.conflicted.has(index)) return publicKeyFromBytes(readState(index));
     let point = this.points[index];
     if (point === undefined) {
-      point = publicKeyFromBytes(this.bytes.subarray(index * PUBKEY_LENGTH, (index + 1) * PUBKEY_LENGTH));
+      // A registry key passed KeyValidate when its deposit signature was verified (a key that fails it never
+      // enters the registry), so it is decoded without repeating the subgroup check: ~22 µs instead of ~96 µs,
+      // which is what the first block after a restart pays for every attester at a million validators.
+      point = PublicKey.fromBytes(this.bytes.subarray(index * PUBKEY_LENGTH, (index + 1) * PUBKEY_LENGTH), false);
       this.points[index] = point;
     }
     return point;

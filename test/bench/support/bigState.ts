@@ -1,7 +1,7 @@
-// Large, realistic fulu BeaconStates (mainnet preset and chain config) for the state-transition benchmarks, built
-// as SSZ bytes both implementations load. Keys: validator i has secret key i + 1, so its public key is
-// (i + 1)·G — one point addition per key (≈13 µs) instead of a scalar multiplication — and any committee's
-// aggregate signature can be made with one signing by the sum of its members' secret keys.
+// Large, realistic fulu (or deneb) BeaconStates (mainnet preset and chain config) for the state-transition and
+// block-processing benchmarks, built as SSZ bytes both implementations load. Keys: validator i has secret key
+// i + 1, so its public key is (i + 1)·G — one point addition per key (≈13 µs) instead of a scalar multiplication —
+// and any committee's aggregate signature can be made with one signing by the sum of its members' secret keys.
 import { randomFillSync } from "node:crypto";
 import * as blst from "@chainsafe/blst";
 import { aggregatePublicKeys } from "@sextant/consensus/bls/verify";
@@ -10,10 +10,22 @@ import { getSszTypes } from "@sextant/consensus/types/sszTypes";
 import { Rng } from "../../support/random.ts";
 
 export const CURVE_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
+/** The chain config of every bench state: mainnet's, whose schedule puts each bench epoch in the wanted fork. */
 export const BENCH_CHAIN = mainnetChainConfig;
 /** An epoch after fulu's activation on mainnet, so the schedule makes every state and block fulu. */
 export const BENCH_EPOCH = mainnetChainConfig.FULU_FORK_EPOCH + 10_000;
+/** An epoch between deneb's and electra's activation on mainnet: the schedule makes states and blocks deneb. */
+export const BENCH_EPOCH_DENEB = mainnetChainConfig.ELECTRA_FORK_EPOCH - 10_000;
+
+/** The forks a bench state can be built in: fulu, and deneb (the last fork before electra's operation limits). */
+export type BenchFork = "fulu" | "deneb";
+
+/** The epoch a bench state of `fork` enters at its next slot (the state sits at the last slot before it). */
+export function benchEpoch(fork: BenchFork): number {
+  return fork === "fulu" ? BENCH_EPOCH : BENCH_EPOCH_DENEB;
+}
 const SLOTS_PER_EPOCH = 32;
+const SYNC_COMMITTEE_SIZE = 512;
 const ETH = 1_000_000_000;
 
 /** The secret key of validator `index` as a bigint (index + 1). */
@@ -48,6 +60,22 @@ export function benchPubkeys(n: number): Uint8Array[] {
   return out;
 }
 
+/** What buildBenchStateWithCommittees builds: the state's bytes and what signing for it needs. */
+export interface BenchState {
+  readonly fork: BenchFork;
+  readonly bytes: Uint8Array;
+  /** Validator index of each member of the current and next sync committee, in committee order. */
+  readonly currentSyncCommittee: Uint32Array;
+  readonly nextSyncCommittee: Uint32Array;
+}
+
+export interface BenchStateOptions {
+  /** Seed of the state's pseudo-random contents (default 1). */
+  readonly seed?: number;
+  /** Default fulu. */
+  readonly fork?: BenchFork;
+}
+
 /**
  * A fulu state with `n` active validators at the last slot of epoch BENCH_EPOCH - 1 (so the next process_slots
  * runs an epoch transition): ~1% slashed or exiting, balances around 32 ETH, 2% compounding at up to 64 ETH,
@@ -55,19 +83,44 @@ export function benchPubkeys(n: number): Uint8Array[] {
  * committees, an execution payload header, electra's queues with a few entries.
  */
 export function buildBenchState(n: number, pubkeys: Uint8Array[], seed = 1): Uint8Array {
+  return buildBenchStateWithCommittees(n, pubkeys, { seed }).bytes;
+}
+
+/**
+ * The state of buildBenchState in `fork` (default fulu), with the validator indices of its sync committees. A
+ * deneb state sits at the last slot of epoch BENCH_EPOCH_DENEB - 1 and has what deneb has: no compounding
+ * credentials (every effective balance 32 ETH), no electra queues, no proposer lookahead.
+ */
+export function buildBenchStateWithCommittees(
+  n: number,
+  pubkeys: Uint8Array[],
+  options: BenchStateOptions = {},
+): BenchState {
+  const { seed = 1, fork = "fulu" } = options;
+  if (pubkeys.length < n) throw new RangeError(`${n} validators need ${n} pubkeys, got ${pubkeys.length}`);
   const types = getSszTypes("mainnet");
+  const fulu = fork === "fulu";
   const { BeaconState } = types.fulu;
   const rng = new Rng(seed);
-  const epoch = BENCH_EPOCH - 1;
-  const s = BeaconState.defaultValue();
+  const epoch = benchEpoch(fork) - 1;
+  // A deneb state is built as a fulu value and serialized with deneb's type, which reads only deneb's fields.
+  const s = (fulu ? BeaconState : types.deneb.BeaconState).defaultValue() as ReturnType<
+    typeof BeaconState.defaultValue
+  >;
   s.genesisTime = 1_606_824_023;
   randomFillSync(s.genesisValidatorsRoot);
   s.slot = epoch * SLOTS_PER_EPOCH + SLOTS_PER_EPOCH - 1;
-  s.fork = {
-    previousVersion: BENCH_CHAIN.ELECTRA_FORK_VERSION,
-    currentVersion: BENCH_CHAIN.FULU_FORK_VERSION,
-    epoch: BENCH_CHAIN.FULU_FORK_EPOCH,
-  };
+  s.fork = fulu
+    ? {
+        previousVersion: BENCH_CHAIN.ELECTRA_FORK_VERSION,
+        currentVersion: BENCH_CHAIN.FULU_FORK_VERSION,
+        epoch: BENCH_CHAIN.FULU_FORK_EPOCH,
+      }
+    : {
+        previousVersion: BENCH_CHAIN.CAPELLA_FORK_VERSION,
+        currentVersion: BENCH_CHAIN.DENEB_FORK_VERSION,
+        epoch: BENCH_CHAIN.DENEB_FORK_EPOCH,
+      };
   s.latestBlockHeader = {
     slot: s.slot,
     proposerIndex: rng.int(n),
@@ -86,7 +139,7 @@ export function buildBenchState(n: number, pubkeys: Uint8Array[], seed = 1): Uin
   s.eth1DepositIndex = n;
   const exitEpoch = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) {
-    const compounding = rng.int(50) === 0;
+    const compounding = rng.int(50) === 0 && fulu;
     const credentials = new Uint8Array(32);
     credentials[0] = compounding ? 0x02 : 0x01;
     credentials[12] = i & 0xff;
@@ -116,15 +169,18 @@ export function buildBenchState(n: number, pubkeys: Uint8Array[], seed = 1): Uin
   s.currentJustifiedCheckpoint = { epoch: epoch - 1, root: randomFillSync(new Uint8Array(32)) };
   s.finalizedCheckpoint = { epoch: epoch - 2, root: randomFillSync(new Uint8Array(32)) };
   for (let i = 0; i < s.slashings.length; i++) s.slashings[i] = rng.int(100) === 0 ? 32 * ETH * rng.int(4) : 0;
-  const committee = () => {
-    const members = Array.from({ length: 512 }, () => pubkeys[rng.int(n)]);
+  const committee = (indices: Uint32Array) => {
+    for (let i = 0; i < indices.length; i++) indices[i] = rng.int(n);
+    const members = Array.from(indices, (i) => pubkeys[i]);
     return {
       pubkeys: members,
       aggregatePubkey: aggregatePublicKeys(members.map((p) => blst.PublicKey.fromBytes(p))).toBytes(),
     };
   };
-  s.currentSyncCommittee = committee();
-  s.nextSyncCommittee = committee();
+  const currentSyncCommittee = new Uint32Array(SYNC_COMMITTEE_SIZE);
+  const nextSyncCommittee = new Uint32Array(SYNC_COMMITTEE_SIZE);
+  s.currentSyncCommittee = committee(currentSyncCommittee);
+  s.nextSyncCommittee = committee(nextSyncCommittee);
   const header = s.latestExecutionPayloadHeader;
   randomFillSync(header.parentHash);
   randomFillSync(header.blockHash);
@@ -140,6 +196,7 @@ export function buildBenchState(n: number, pubkeys: Uint8Array[], seed = 1): Uin
       stateSummaryRoot: randomFillSync(new Uint8Array(32)),
     });
   }
+  if (!fulu) return { fork, bytes: types.deneb.BeaconState.serialize(s), currentSyncCommittee, nextSyncCommittee };
   s.depositRequestsStartIndex = BigInt(n);
   s.earliestExitEpoch = epoch + 6;
   s.earliestConsolidationEpoch = epoch + 6;
@@ -150,6 +207,11 @@ export function buildBenchState(n: number, pubkeys: Uint8Array[], seed = 1): Uin
       withdrawableEpoch: epoch + rng.int(4),
     });
   }
-  for (let i = 0; i < s.proposerLookahead.length; i++) s.proposerLookahead[i] = rng.int(n);
-  return BeaconState.serialize(s);
+  // Proposers are never slashed validators (a slashed proposer's block would be invalid).
+  for (let i = 0; i < s.proposerLookahead.length; i++) {
+    let proposer = rng.int(n);
+    while (s.validators[proposer].slashed) proposer = rng.int(n);
+    s.proposerLookahead[i] = proposer;
+  }
+  return { fork, bytes: BeaconState.serialize(s), currentSyncCommittee, nextSyncCommittee };
 }

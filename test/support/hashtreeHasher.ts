@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { setHasher } from "@chainsafe/persistent-merkle-tree";
 import { hasher as hashtree } from "@chainsafe/persistent-merkle-tree/hasher/hashtree";
-import { PROJECT_ROOT } from "../../support/reference.ts";
+import { PROJECT_ROOT } from "./reference.ts";
 
 const ORACLE_PMT = join(PROJECT_ROOT, "test", "oracle", "node_modules", "@chainsafe", "persistent-merkle-tree", "lib");
 
