@@ -6,28 +6,30 @@ import { COMPOUNDING_WITHDRAWAL_PREFIX } from "../../params/constants.ts";
 import type { Validator } from "../../state/accessors.ts";
 import type { CachedState } from "../../state/cachedState.ts";
 import { atLeast } from "../../state/types.ts";
+import { type EpochData, FLAG_ACTIVE_UPCOMING, FLAG_COMPOUNDING } from "./epochData.ts";
 
 /** What the effective-balance pass leaves for the later steps. */
 export interface EffectiveBalanceResult {
-  /** Active indices at `activeEpoch` (current + MIN_SEED_LOOKAHEAD + 1), when asked for. */
-  readonly activeIndices: Uint32Array | null;
+  /** Active indices at current + MIN_SEED_LOOKAHEAD + 1. */
+  readonly activeIndices: Uint32Array;
 }
 
 /**
  * `process_effective_balance_updates(state)`. `balances` are the state's current balances (read fresh when
- * omitted). With `lookaheadEpoch`, also returns the active indices of that epoch.
+ * null). `data` is the epoch's registry pass: effective balances, credentials and the active set at
+ * `data.upcomingEpoch` come from its flat arrays, so the registry is not read again (validators appended during
+ * this epoch, beyond `data.count`, are read from the state). Returns the active indices at `data.upcomingEpoch`.
  */
 export function processEffectiveBalanceUpdates(
   cs: CachedState,
   balances: number[] | null,
-  lookaheadEpoch?: number,
+  data: EpochData,
 ): EffectiveBalanceResult {
   const { state, config } = cs;
   const { preset } = config;
   state.validators.commit();
-  const validators = state.validators.getAllReadonlyValues() as Validator[];
   const values = balances ?? state.balances.getAll();
-  const count = validators.length;
+  const count = state.validators.length;
   if (values.length !== count) {
     throw new Error(`effective balance update: ${values.length} balances for ${count} validators`);
   }
@@ -39,20 +41,35 @@ export function processEffectiveBalanceUpdates(
   const maxDefault = preset.MAX_EFFECTIVE_BALANCE;
   const maxCompounding = preset.MAX_EFFECTIVE_BALANCE_ELECTRA;
   const increments = new Uint16Array(count);
-  const active: number[] | null = lookaheadEpoch === undefined ? null : [];
-  const target = lookaheadEpoch ?? 0;
+  const active = new Uint32Array(count);
+  let activeCount = 0;
+  const { flags, upcomingEpoch } = data;
+  const known = Math.min(data.count, count);
+  const appended = count > known ? (state.validators.getReadonlyByRange(known, count - known) as unknown[]) : [];
   for (let i = 0; i < count; i++) {
-    const v = validators[i];
+    let effective: number;
+    let compounding: boolean;
+    if (i < known) {
+      effective = data.increments[i] * increment;
+      compounding = (flags[i] & FLAG_COMPOUNDING) !== 0;
+      if (flags[i] & FLAG_ACTIVE_UPCOMING) active[activeCount++] = i;
+    } else {
+      const v = appended[i - known] as Validator;
+      effective = v.effectiveBalance;
+      compounding = v.withdrawalCredentials[0] === COMPOUNDING_WITHDRAWAL_PREFIX;
+      if (v.activationEpoch <= upcomingEpoch && upcomingEpoch < v.exitEpoch) active[activeCount++] = i;
+    }
     const balance = values[i];
-    let effective = v.effectiveBalance;
     if (balance + downward < effective || effective + upward < balance) {
-      const max = electra && v.withdrawalCredentials[0] === COMPOUNDING_WITHDRAWAL_PREFIX ? maxCompounding : maxDefault;
-      effective = Math.min(balance - (balance % increment), max);
-      if (effective !== v.effectiveBalance) state.validators.get(i).effectiveBalance = effective;
+      const max = electra && compounding ? maxCompounding : maxDefault;
+      const updated = Math.min(balance - (balance % increment), max);
+      if (updated !== effective) {
+        state.validators.get(i).effectiveBalance = updated;
+        effective = updated;
+      }
     }
     increments[i] = effective / increment;
-    if (active !== null && v.activationEpoch <= target && target < v.exitEpoch) active.push(i);
   }
   cs.ctx.setEffectiveBalanceIncrements(increments);
-  return { activeIndices: active === null ? null : Uint32Array.from(active) };
+  return { activeIndices: active.slice(0, activeCount) };
 }

@@ -5,6 +5,7 @@
 // delay and proposer of each source attester's earliest inclusion), altair+ flags from the participation lists.
 import type { ValueOf } from "@chainsafe/ssz";
 import {
+  COMPOUNDING_WITHDRAWAL_PREFIX,
   FAR_FUTURE_EPOCH,
   TIMELY_HEAD_FLAG_INDEX,
   TIMELY_SOURCE_FLAG_INDEX,
@@ -26,6 +27,13 @@ export const FLAG_CURR_TARGET = 1 << 3;
 export const FLAG_ELIGIBLE = 1 << 4;
 /** Active in the current epoch. */
 export const FLAG_ACTIVE_CURR = 1 << 5;
+/** 0x02 withdrawal credentials (electra's compounding maximum applies). */
+export const FLAG_COMPOUNDING = 1 << 6;
+/**
+ * Active at `EpochData.upcomingEpoch` (current + MIN_SEED_LOOKAHEAD + 1). Nothing in process_epoch can change
+ * that: activations and exits it starts take effect at current + 1 + MAX_SEED_LOOKAHEAD at the earliest.
+ */
+export const FLAG_ACTIVE_UPCOMING = 1 << 7;
 
 type PendingAttestation = ValueOf<SszTypes["phase0"]["PendingAttestation"]>;
 
@@ -36,6 +44,8 @@ export interface EpochData {
   readonly prevEpoch: number;
   /** Validator count when the epoch started. */
   readonly count: number;
+  /** current + MIN_SEED_LOOKAHEAD + 1: the epoch FLAG_ACTIVE_UPCOMING refers to. */
+  readonly upcomingEpoch: number;
   /** Effective balance / EFFECTIVE_BALANCE_INCREMENT per validator. */
   readonly increments: Uint16Array;
   /** FLAG_* bits per validator (the prev/curr participation bits only for unslashed validators). */
@@ -64,6 +74,10 @@ export function collectEpochData(cs: CachedState): EpochData {
   const { preset, chain } = config;
   const epoch = Math.floor(state.slot / preset.SLOTS_PER_EPOCH);
   const prevEpoch = epoch === 0 ? 0 : epoch - 1;
+  const upcomingEpoch = epoch + preset.MIN_SEED_LOOKAHEAD + 1;
+  if (preset.MIN_SEED_LOOKAHEAD >= preset.MAX_SEED_LOOKAHEAD) {
+    throw new Error("epoch processing assumes MIN_SEED_LOOKAHEAD < MAX_SEED_LOOKAHEAD");
+  }
   state.validators.commit();
   const validators = state.validators.getAllReadonlyValues() as Validator[];
   const count = validators.length;
@@ -97,6 +111,8 @@ export function collectEpochData(cs: CachedState): EpochData {
     let f = 0;
     if (activePrev || (slashed && prevEpoch + 1 < v.withdrawableEpoch)) f |= FLAG_ELIGIBLE;
     if (activeCurr) f |= FLAG_ACTIVE_CURR;
+    if (activationEpoch <= upcomingEpoch && upcomingEpoch < exitEpoch) f |= FLAG_ACTIVE_UPCOMING;
+    if (v.withdrawalCredentials[0] === COMPOUNDING_WITHDRAWAL_PREFIX) f |= FLAG_COMPOUNDING;
     if (participation !== null && !slashed) {
       if (activePrev) {
         const p = participation.prev[i] & (FLAG_PREV_SOURCE | FLAG_PREV_TARGET | FLAG_PREV_HEAD);
@@ -133,6 +149,7 @@ export function collectEpochData(cs: CachedState): EpochData {
     epoch,
     prevEpoch,
     count,
+    upcomingEpoch,
     increments,
     flags,
     prevSourceIncrements: prevSource,

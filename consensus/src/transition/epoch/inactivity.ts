@@ -25,7 +25,9 @@ export function processInactivityUpdates(cs: CachedState, data: EpochData): numb
   const leak = isInInactivityLeak(cs, data);
   const scores = state.inactivityScores.getAll();
   const flags = data.flags;
-  let changed = false;
+  // Outside a leak most scores stay at zero: a few changed scores are set one by one (touching only their
+  // leaves), many are written back as a new list in one go.
+  const changed: number[] = [];
   for (let i = 0; i < data.count; i++) {
     const f = flags[i];
     if ((f & FLAG_ELIGIBLE) === 0) continue;
@@ -36,12 +38,14 @@ export function processInactivityUpdates(cs: CachedState, data: EpochData): numb
     if (!leak) score -= Math.min(recovery, score);
     if (score !== before) {
       scores[i] = score;
-      changed = true;
+      changed.push(i);
     }
   }
-  if (changed) {
+  if (changed.length > scores.length / 16) {
     const type = cs.config.types.altair.BeaconState.fields.inactivityScores;
     state.inactivityScores = type.toViewDU(scores);
+  } else {
+    for (const i of changed) state.inactivityScores.set(i, scores[i]);
   }
   return scores;
 }

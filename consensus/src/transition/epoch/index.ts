@@ -79,9 +79,8 @@ export function processEpoch(cs: CachedState): void {
   }
   // The active set of current + MIN_SEED_LOOKAHEAD + 1: fulu's lookahead reads it, and with MIN_SEED_LOOKAHEAD 1
   // (both presets) it is the next epoch's "next" shuffling, which the context rotation then need not rescan for.
-  const lookaheadEpoch = data.epoch + cs.config.preset.MIN_SEED_LOOKAHEAD + 1;
-  const { activeIndices } = processEffectiveBalanceUpdates(cs, current, lookaheadEpoch);
-  if (activeIndices !== null) cs.ctx.setUpcomingActiveIndices(lookaheadEpoch, activeIndices);
+  const { activeIndices } = processEffectiveBalanceUpdates(cs, current, data);
+  if (data.upcomingEpoch === data.epoch + 2) cs.ctx.setUpcomingActiveIndices(data.upcomingEpoch, activeIndices);
   processSlashingsReset(cs);
   processRandaoMixesReset(cs);
   if (atLeast(fork, "capella")) processHistoricalSummariesUpdate(cs);
@@ -92,7 +91,7 @@ export function processEpoch(cs: CachedState): void {
   } else {
     processParticipationRecordUpdates(cs);
   }
-  if (activeIndices !== null && atLeast(fork, "fulu")) processProposerLookahead(cs, activeIndices);
+  if (atLeast(fork, "fulu")) processProposerLookahead(cs, activeIndices);
   // The caller's ctx.afterEpochTransition reads the registry in bulk, which needs the validator edits committed.
   cs.state.validators.commit();
 }
