@@ -111,4 +111,26 @@ export class PubkeyCache {
     }
     return point;
   }
+
+  /**
+   * Decodes the BLS points of indices [from, to) ahead of use and returns `to` (clamped to the known keys), so a
+   * node can warm the cache in slices of idle time after loading a state instead of paying for every key in the
+   * first block that needs it (~22 µs per key).
+   */
+  warm(from: number, to: number): number {
+    const end = Math.min(to, this.count);
+    for (let i = Math.max(0, from); i < end; i++) {
+      if (this.points[i] === undefined && !this.conflicted.has(i)) {
+        this.points[i] = PublicKey.fromBytes(this.bytes.subarray(i * PUBKEY_LENGTH, (i + 1) * PUBKEY_LENGTH), false);
+      }
+    }
+    return end;
+  }
+
+  /** Number of indices whose BLS point is decoded. */
+  get decodedCount(): number {
+    let n = 0;
+    for (const p of this.points) if (p !== undefined) n++;
+    return n;
+  }
 }

@@ -44,6 +44,16 @@ describe("PubkeyCache", () => {
     assert.deepEqual(cache.publicKey(3, branchA).toBytes(), keys[3]);
   });
 
+  it("warms points ahead of use in slices, and they equal the lazily decoded ones", () => {
+    const cache = new PubkeyCache();
+    for (let i = 0; i < 6; i++) cache.add(i, keys[i]);
+    assert.equal(cache.decodedCount, 0);
+    assert.equal(cache.warm(0, 4), 4);
+    assert.equal(cache.decodedCount, 4);
+    assert.equal(cache.warm(4, 100), 6, "clamped to the known keys");
+    for (let i = 0; i < 6; i++) assert.deepEqual(cache.publicKey(i, (j) => keys[j]).toBytes(), keys[i]);
+  });
+
   it("refuses gaps and bad lengths", () => {
     const cache = new PubkeyCache();
     assert.throws(() => cache.add(1, keys[0]), /skips/);
