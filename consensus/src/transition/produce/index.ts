@@ -170,7 +170,8 @@ export function assembleBlock(cs: CachedState, contents: BlockContents): AnyBeac
   body.randaoReveal = contents.randaoReveal;
   body.eth1Data = contents.eth1Data ?? pre.state.eth1Data.toValue();
   if (contents.graffiti) body.graffiti = contents.graffiti;
-  const lists = [
+  // Lists are copied, single values taken as they are; a field the fork's body lacks is a caller error.
+  const fields = [
     "proposerSlashings",
     "attesterSlashings",
     "attestations",
@@ -178,8 +179,11 @@ export function assembleBlock(cs: CachedState, contents: BlockContents): AnyBeac
     "voluntaryExits",
     "blsToExecutionChanges",
     "blobKzgCommitments",
+    "syncAggregate",
+    "executionPayload",
+    "executionRequests",
   ] as const;
-  for (const key of lists) {
+  for (const key of fields) {
     const value = contents[key];
     if (value === undefined) continue;
     if (!(key in body)) {
@@ -189,20 +193,7 @@ export function assembleBlock(cs: CachedState, contents: BlockContents): AnyBeac
         `${fork} has no ${key}`,
       );
     }
-    body[key] = [...value];
-  }
-  const optional = ["syncAggregate", "executionPayload", "executionRequests"] as const;
-  for (const key of optional) {
-    const value = contents[key];
-    if (value === undefined) continue;
-    if (!(key in body)) {
-      throw new TransitionError(
-        "INVALID_REQUEST",
-        `assemble_block: ${key} in a ${fork} block body`,
-        `${fork} has no ${key}`,
-      );
-    }
-    body[key] = value;
+    body[key] = Array.isArray(value) ? [...value] : value;
   }
   if (atLeast(fork, "altair") && contents.syncAggregate === undefined) {
     // No participants: the signature is the G2 point at infinity (0xc0 then zeros).
