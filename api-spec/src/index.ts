@@ -68,6 +68,7 @@ export { ACCEPT_SSZ_THEN_JSON, chooseMediaType, type MediaType } from "./server/
 export {
   type ApiServer,
   type ApiServerOptions,
+  type BeforeHandlerResult,
   createApiServer,
   DEFAULT_BODY_LIMIT,
   type Handler,

@@ -42,6 +42,10 @@ export interface RequestInfo {
   headers: IncomingHttpHeaders;
 }
 
+/** What beforeHandler may return: nothing, or a function to call once the request is over. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a seam that only checks returns nothing
+export type BeforeHandlerResult = void | undefined | (() => void);
+
 /** A finished request. */
 export interface ResponseInfo extends RequestInfo {
   status: number;
@@ -58,10 +62,12 @@ export interface ApiServerOptions<T extends RouteTable> {
   /** Largest request body, bytes (413 above), for entries without their own limit. */
   bodyLimit?: number;
   /**
-   * Runs before the body is read: throw ApiError(401/403/429/503) to refuse. The seam for authentication, rate
-   * limiting and load shedding.
+   * Runs before the body is read: throw ApiError(401/403/429/503) to refuse (an ApiError with a `headers` record,
+   * e.g. Retry-After, has them added to the answer). The seam for authentication, rate limiting and load shedding.
+   * It may return a release function: the server calls it exactly once, when the response is sent or the
+   * connection closes early (a load-shedding slot held for the request).
    */
-  beforeHandler?: (info: RequestInfo) => void | Promise<void>;
+  beforeHandler?: (info: RequestInfo) => BeforeHandlerResult | Promise<BeforeHandlerResult>;
   /** Runs when a response is sent (per-request logs, metrics). */
   onResponse?: (info: ResponseInfo) => void;
   /** Where the server's own faults (500s) are logged. */
@@ -129,6 +135,8 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
       bodyLimit: req.routeOptions.bodyLimit,
       contentType: req.headers["content-type"],
     });
+    const extra = err instanceof ApiError ? (err as { headers?: unknown }).headers : undefined;
+    if (typeof extra === "object" && extra !== null) void reply.headers(extra as Record<string, string>);
     if (answer.serverFault)
       opts.logger?.error({ err, operationId: requestInfo(req).operationId }, "API handler failed");
     void reply.code(answer.status).header("content-type", "application/json").send(JSON.stringify(answer.body));
@@ -160,7 +168,14 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
       url: fastifyPath(route.path),
       bodyLimit: route.body?.maxBytes ?? bodyLimit,
       config: { operationId: route.operationId } as RouteConfig as never,
-      ...(beforeHandler ? { onRequest: async (req: FastifyRequest) => beforeHandler(requestInfo(req)) } : {}),
+      ...(beforeHandler
+        ? {
+            onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
+              const release = await beforeHandler(requestInfo(req));
+              if (typeof release === "function") releaseWhenDone(reply, release);
+            },
+          }
+        : {}),
       handler: (req, reply) => serve(route, handler, req, reply, opts, streams),
     });
   }
@@ -177,6 +192,19 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
       await fastify.close();
     },
   };
+}
+
+/** Calls `release` once, when the response has gone out or the connection closed first (already, or later). */
+function releaseWhenDone(reply: FastifyReply, release: () => void): void {
+  let done = false;
+  const once = (): void => {
+    if (done) return;
+    done = true;
+    release();
+  };
+  // 'close' follows 'finish' on a completed response and comes alone when the client goes away mid-request.
+  reply.raw.once("close", once);
+  if (reply.raw.destroyed || reply.raw.writableFinished) once();
 }
 
 async function serve<T extends RouteTable>(
