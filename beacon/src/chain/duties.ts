@@ -4,6 +4,7 @@
 // epoch a state cannot answer without advancing is refused with DutyError("EPOCH_OUT_OF_RANGE"), which the API turns
 // into 400. `DutyCaches` keeps each answer per (epoch, dependent root) so it is computed once.
 import { SextantError } from "@sextant/common/errors";
+import { type CommitteeAssignment, computeCommitteeAssignments } from "@sextant/consensus/committees/committees";
 import type { CachedState } from "@sextant/consensus/state/cachedState";
 import { atLeast, type StateFulu } from "@sextant/consensus/state/types";
 import { EpochKeyedCache, type RootKey } from "./epochKeyedCache.ts";
@@ -13,15 +14,8 @@ export type DutyErrorCode = "EPOCH_OUT_OF_RANGE" | "NO_SYNC_COMMITTEES";
 /** A duty request the state cannot answer without an epoch transition. */
 export class DutyError extends SextantError<DutyErrorCode, { epoch: number; stateEpoch: number }> {}
 
-/** One attester duty (the Beacon API's AttesterDuty without the pubkey). */
-export interface AttesterDuty {
-  readonly validatorIndex: number;
-  readonly slot: number;
-  readonly committeeIndex: number;
-  readonly committeeLength: number;
-  readonly committeesAtSlot: number;
-  readonly validatorCommitteeIndex: number;
-}
+/** One attester duty (the Beacon API's AttesterDuty without the pubkey): consensus's committee assignment. */
+export type AttesterDuty = CommitteeAssignment;
 
 /** All attester duties of one epoch by validator index (one pass over the shuffling). */
 export type EpochAttesterDuties = ReadonlyMap<number, AttesterDuty>;
@@ -43,25 +37,7 @@ export function computeAttesterDuties(cs: CachedState, epoch: number): EpochAtte
   const stateEpoch = stateEpochOf(cs);
   if (epoch !== stateEpoch && epoch !== stateEpoch + 1) throw outOfRange(epoch, stateEpoch, "attester duties");
   const shuffling = cs.ctx.getShuffling(epoch);
-  const slots = cs.config.preset.SLOTS_PER_EPOCH;
-  const out = new Map<number, AttesterDuty>();
-  for (let s = 0; s < slots; s++) {
-    const committees = shuffling.committees[s];
-    for (let c = 0; c < committees.length; c++) {
-      const committee = committees[c];
-      for (let p = 0; p < committee.length; p++) {
-        out.set(committee[p], {
-          validatorIndex: committee[p],
-          slot: epoch * slots + s,
-          committeeIndex: c,
-          committeeLength: committee.length,
-          committeesAtSlot: shuffling.committeesPerSlot,
-          validatorCommitteeIndex: p,
-        });
-      }
-    }
-  }
-  return out;
+  return computeCommitteeAssignments(shuffling, shuffling.activeIndices);
 }
 
 /** The proposer of every slot of `epoch`: the state's current epoch, or from fulu the next one (lookahead). */
