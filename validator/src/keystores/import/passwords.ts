@@ -66,8 +66,19 @@ async function initialPasswords(files: readonly KeystoreFile[], source: Password
       const password = await readPasswordFile(source.path);
       return files.map(() => password);
     }
-    case "dir":
-      return mapLimit(files, (f) => passwordFromDir(source.dir, f.pubkey, f.path));
+    case "dir": {
+      // Read concurrently, but report the first missing or unreadable file in keystore order, whichever read
+      // happened to fail first.
+      const reads = await mapLimit(files, (f) =>
+        passwordFromDir(source.dir, f.pubkey, f.path).then(
+          (password) => ({ password, error: undefined }),
+          (error: unknown) => ({ password: "", error }),
+        ),
+      );
+      const failed = reads.find((r) => r.error !== undefined);
+      if (failed) throw failed.error;
+      return reads.map((r) => r.password);
+    }
     case "prompt": {
       const what = files.length === 1 ? files[0].path : `the ${files.length} keystores`;
       const password = await promptHidden(`Password for ${what}: `, source.io, NO_TTY_HINT);
