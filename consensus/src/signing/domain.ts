@@ -54,16 +54,32 @@ export function domainInputs(
   messageEpoch: number,
   stateEpoch: number = messageEpoch,
 ): DomainInputs {
-  if (bytes4Equal(domainType, DOMAIN_DEPOSIT) || bytes4Equal(domainType, DOMAIN_APPLICATION_BUILDER))
-    return { forkVersion: config.GENESIS_FORK_VERSION, withGenesisRoot: false };
-  if (bytes4Equal(domainType, DOMAIN_BLS_TO_EXECUTION_CHANGE))
-    return { forkVersion: config.GENESIS_FORK_VERSION, withGenesisRoot: true };
-  if (bytes4Equal(domainType, DOMAIN_VOLUNTARY_EXIT) && stateEpoch >= config.DENEB_FORK_EPOCH)
-    return { forkVersion: config.CAPELLA_FORK_VERSION, withGenesisRoot: true };
+  const fixed = fixedDomainInputs(config, domainType, stateEpoch >= config.DENEB_FORK_EPOCH);
+  if (fixed !== undefined) return fixed;
   // get_domain: state.fork.previous_version if epoch < state.fork.epoch else state.fork.current_version
   const stateFork = forkInfo(config, forkNameAtEpoch(config, stateEpoch));
   const version = messageEpoch < stateFork.epoch ? stateFork.previousVersion : stateFork.version;
   return { forkVersion: version, withGenesisRoot: true };
+}
+
+/**
+ * The domain inputs the spec fixes whatever the state's fork record says, or undefined for the usual
+ * get_domain rule: deposits and builder registrations sign with GENESIS_FORK_VERSION and the zero root,
+ * BLS-to-execution changes with GENESIS_FORK_VERSION, and voluntary exits checked by a deneb or later state with
+ * CAPELLA_FORK_VERSION (EIP-7044).
+ */
+export function fixedDomainInputs(
+  config: ChainConfig,
+  domainType: DomainType,
+  stateIsDenebOrLater: boolean,
+): DomainInputs | undefined {
+  if (bytes4Equal(domainType, DOMAIN_DEPOSIT) || bytes4Equal(domainType, DOMAIN_APPLICATION_BUILDER))
+    return { forkVersion: config.GENESIS_FORK_VERSION, withGenesisRoot: false };
+  if (bytes4Equal(domainType, DOMAIN_BLS_TO_EXECUTION_CHANGE))
+    return { forkVersion: config.GENESIS_FORK_VERSION, withGenesisRoot: true };
+  if (bytes4Equal(domainType, DOMAIN_VOLUNTARY_EXIT) && stateIsDenebOrLater)
+    return { forkVersion: config.CAPELLA_FORK_VERSION, withGenesisRoot: true };
+  return undefined;
 }
 
 /**

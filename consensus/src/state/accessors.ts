@@ -8,15 +8,8 @@ import {
   ETH1_ADDRESS_WITHDRAWAL_PREFIX,
   FAR_FUTURE_EPOCH,
 } from "../params/constants.ts";
-import { computeDomain, computeSigningRoot, ZERO_ROOT } from "../signing/domain.ts";
-import {
-  bytes4ToUint,
-  DOMAIN_BEACON_ATTESTER,
-  DOMAIN_BLS_TO_EXECUTION_CHANGE,
-  DOMAIN_DEPOSIT,
-  DOMAIN_VOLUNTARY_EXIT,
-  type DomainType,
-} from "../signing/domainTypes.ts";
+import { computeSigningRoot, DomainCache, fixedDomainInputs } from "../signing/domain.ts";
+import { DOMAIN_BEACON_ATTESTER, type DomainType } from "../signing/domainTypes.ts";
 import type { SszTypes } from "../types/sszTypes.ts";
 import { bytesEqual } from "../util/bytes.ts";
 import type { CachedState } from "./cachedState.ts";
@@ -249,44 +242,23 @@ export function indexedAttestationSignatureSet(
 
 // --- Domains and signatures
 
-/** Domains computed per chain (a chain is identified by its shared pubkey cache, and has one genesis root). */
-const domainCache = new WeakMap<object, Map<string, Uint8Array>>();
+/** One DomainCache per chain (a chain is identified by its shared pubkey cache and has one genesis root). */
+const domainCaches = new WeakMap<object, DomainCache>();
 
 /**
- * `get_domain(state, domain_type, epoch)` from the state's own fork record, with the spec's special cases:
- * deposits sign with GENESIS_FORK_VERSION and the zero root, BLS-to-execution changes with GENESIS_FORK_VERSION,
- * and deneb+ voluntary exits with CAPELLA_FORK_VERSION (EIP-7044).
+ * `get_domain(state, domain_type, epoch)` from the state's own fork record, with the spec's fixed cases
+ * (deposits, BLS-to-execution changes, deneb+ voluntary exits: `fixedDomainInputs`). Cached per chain.
  */
 export function stateDomain(cs: CachedState, domainType: DomainType, epoch: number): Uint8Array {
-  const { chain } = cs.config;
-  const gvr = cs.state.genesisValidatorsRoot;
-  let version: Uint8Array;
-  let root: Uint8Array = gvr;
-  const type = bytes4ToUint(domainType);
-  if (type === bytes4ToUint(DOMAIN_DEPOSIT)) {
-    version = chain.GENESIS_FORK_VERSION;
-    root = ZERO_ROOT;
-  } else if (type === bytes4ToUint(DOMAIN_BLS_TO_EXECUTION_CHANGE)) {
-    version = chain.GENESIS_FORK_VERSION;
-  } else if (type === bytes4ToUint(DOMAIN_VOLUNTARY_EXIT) && atLeast(cs.fork, "deneb")) {
-    version = chain.CAPELLA_FORK_VERSION;
-  } else {
-    const fork = cs.state.fork;
-    version = epoch < fork.epoch ? fork.previousVersion : fork.currentVersion;
+  let cache = domainCaches.get(cs.ctx.pubkeys);
+  if (cache === undefined) {
+    cache = new DomainCache(cs.config.chain, cs.state.genesisValidatorsRoot);
+    domainCaches.set(cs.ctx.pubkeys, cache);
   }
-  let byRoot = domainCache.get(cs.ctx.pubkeys);
-  if (byRoot === undefined) {
-    byRoot = new Map();
-    domainCache.set(cs.ctx.pubkeys, byRoot);
-  }
-  const rootKey = root === ZERO_ROOT ? "0" : `${root[0]}.${root[1]}.${root[2]}.${root[3]}.${root[31]}`;
-  const key = `${type}:${bytes4ToUint(version)}:${rootKey}`;
-  let domain = byRoot.get(key);
-  if (domain === undefined) {
-    domain = computeDomain(domainType, version, root);
-    byRoot.set(key, domain);
-  }
-  return domain;
+  const fixed = fixedDomainInputs(cs.config.chain, domainType, atLeast(cs.fork, "deneb"));
+  if (fixed !== undefined) return cache.domainAt(domainType, fixed.forkVersion, fixed.withGenesisRoot);
+  const fork = cs.state.fork;
+  return cache.domainAt(domainType, epoch < fork.epoch ? fork.previousVersion : fork.currentVersion);
 }
 
 /** A signature set for one validator's signature over an object root. */
