@@ -1,13 +1,13 @@
 // One process per data directory. Two validator clients signing with the same keys is how validators get
 // slashed, so the client (and the import command, while it writes) holds `<dataDir>/validator.lock`:
 // - acquire = exclusive create (O_CREAT|O_EXCL) of the lock file holding { pid, hostname, program, startedAt };
-// - a lock whose pid is dead on this host is stale (the holder crashed) and is taken over; taking over renames the
-//   stale file aside first, so two processes that both found it stale cannot both end up holding the lock;
+// - a lock whose pid is dead on this host is stale (the holder crashed) and is taken over; one process at a time
+//   removes it, and only if it is still the stale file, so processes racing to take it over end with one holder;
 // - a lock written on another host (a shared filesystem) is never considered stale: the operator must remove it.
 // Limits: pid reuse can make a stale lock look alive (the error names the file to delete); advisory only — a
 // program that ignores the file is not stopped.
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { DataDirError } from "./errors.ts";
 import { FILE_MODE } from "./layout.ts";
@@ -31,7 +31,7 @@ export interface DataDirLock {
 }
 
 /** Attempts before giving up when the lock keeps changing under us (concurrent stale-lock takeovers). */
-const MAX_ACQUIRE_ATTEMPTS = 5;
+const MAX_ACQUIRE_ATTEMPTS = 200;
 /** Random bytes of a lock nonce. */
 const NONCE_BYTES = 8;
 
@@ -119,30 +119,42 @@ function tryCreate(lockPath: string, holder: LockHolder): boolean {
   return true;
 }
 
+/** A takeover mutex older than this belongs to a process that died inside the few microseconds it is held. */
+const TAKEOVER_STALE_MS = 10_000;
+
 /**
- * Moves a stale lock out of the way. The file is renamed aside and re-read: if what was moved is no longer the
- * stale content we judged (another process took the stale lock over and created a fresh one in between), the fresh
- * one is linked back into place. Only if a third process created yet another lock in that instant does the link
- * fail; that one then stands and the second holder loses its file (it still believes it holds the lock) — a
- * three-way race during crash recovery that this advisory lock accepts.
+ * Removes a stale lock, one process at a time: under a takeover mutex (`<lock>.takeover`, created exclusively),
+ * the lock is re-read and deleted only if it is still the stale content we judged — a fresh lock another process
+ * created in between is never touched. Then every contender competes for the empty path with an exclusive create,
+ * so exactly one wins. Returns false without doing anything when another process holds the mutex (the caller
+ * waits a millisecond and retries).
  */
-function takeOverStale(lockPath: string, staleText: string): void {
-  const aside = `${lockPath}.stale-${process.pid}-${randomBytes(NONCE_BYTES).toString("hex")}`;
+function takeOverStale(lockPath: string, staleText: string): boolean {
+  const mutex = `${lockPath}.takeover`;
+  let fd: number;
   try {
-    renameSync(lockPath, aside);
+    fd = openSync(mutex, "wx", FILE_MODE);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw e;
-  }
-  const moved = readText(aside);
-  if (moved !== staleText) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
     try {
-      linkSync(aside, lockPath);
+      if (Date.now() - statSync(mutex).mtimeMs > TAKEOVER_STALE_MS) unlinkSync(mutex);
     } catch {
-      // A newer lock is in place; it stands.
+      // Released or removed meanwhile.
     }
+    return false;
   }
-  unlinkSync(aside);
+  try {
+    if (readText(lockPath) === staleText) unlinkSync(lockPath);
+  } finally {
+    closeSync(fd);
+    unlinkSync(mutex);
+  }
+  return true;
+}
+
+/** Blocks the thread for `ms` (acquisition is synchronous and happens once, at start-up). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 /**
@@ -164,7 +176,7 @@ export function acquireDataDirLock(lockPath: string, program: string): DataDirLo
     const existing = parseHolder(text);
     if (existing !== null && (existing.hostname !== hostname() || isPidAlive(existing.pid)))
       throw lockedError(lockPath, existing);
-    takeOverStale(lockPath, text);
+    if (!takeOverStale(lockPath, text)) sleepSync(1);
   }
   throw new DataDirError("LOCK_FAILED", `could not acquire ${lockPath}: it keeps changing; try again`, {
     path: lockPath,
