@@ -1,6 +1,8 @@
 import { LOG_LEVELS, type LogFormat, type LogLevel } from "@sextant/common";
 import { validatorCommand } from "@sextant/validator/cli/index";
 import { Command, Option } from "commander";
+import { beaconCommand } from "./beacon.ts";
+import { devCommand } from "./dev.ts";
 import { transitionCommand } from "./transition.ts";
 
 export const VERSION = "0.1.0";
@@ -12,8 +14,8 @@ export interface GlobalOptions {
 }
 
 /**
- * The `sextant` command tree. Subcommands register here as they become real (planned: dev, beacon,
- * validator, validator import, validator slashing-protection import|export); each has its own --help.
+ * The `sextant` command tree: dev (a local devnet: node + validator client), beacon (the beacon node), validator
+ * (the validator client and its import / slashing-protection tools), transition (replay blocks); each has --help.
  */
 export function buildProgram(): Command {
   const program = new Command("sextant")
@@ -38,11 +40,13 @@ export function buildProgram(): Command {
     // Options before a subcommand are the program's; after it, the subcommand's (so `validator` and its
     // `import` can both have --data-dir).
     .enablePositionalOptions()
+    .addCommand(devCommand())
+    .addCommand(beaconCommand())
     .addCommand(validatorCommand())
     .addCommand(transitionCommand())
     .addHelpText(
       "after",
-      "\nThe beacon node and the local devnet are being built; see README.md.\n" +
+      "\nStart a local devnet with `sextant dev` (what `npm start` runs); see README.md.\n" +
         "Environment: SEXTANT_LOG_LEVEL, SEXTANT_LOG_FORMAT override the defaults of the options above.",
     );
   return program;

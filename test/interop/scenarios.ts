@@ -1,17 +1,33 @@
 // The interop scenarios: our validator client (or the Lodestar stand-in) driving Lodestar 1.5.1 beacon nodes.
 //  finality-phase0 / finality-capella: epoch 2 finalized by slot 33, then 2 more epochs finalized.
+//  node-phase0 / node-capella: the same checks with the roles swapped: Lodestar 1.5.1's validator client (64 interop
+//            keys) drives `sextant beacon` (our node under test; it serves the pre-v4 endpoints that client calls).
 //  fallback: two peered nodes, node 1 SIGKILLed mid-epoch and restarted two epochs later; no missed duty after the
 //            kill slot, requests to the dead node bounded.
 //  syncing:  a proxy reports is_syncing: true for 6 slots; the client only polls health (at most once per
 //            interval) and performs duties within one slot after the node reports synced.
 import { setTimeout as sleep } from "node:timers/promises";
-import { type ChainWatcher, epochOf, ChainWatcher as Watcher } from "./lib/chain.ts";
-import { type Fork, SECONDS_PER_SLOT, SLOTS_PER_EPOCH, startBeaconNode, waitForRest } from "./lib/lodestar.ts";
+import {
+  type ChainTime,
+  ChainTime as ChainTimeClass,
+  type ChainWatcher,
+  epochOf,
+  ChainWatcher as Watcher,
+} from "./lib/chain.ts";
+import {
+  type Fork,
+  SECONDS_PER_SLOT,
+  SLOTS_PER_EPOCH,
+  startBeaconNode,
+  startLodestarValidator,
+  waitForRest,
+} from "./lib/lodestar.ts";
 import { killProcess } from "./lib/procs.ts";
 import { type CountingProxy, countByKey, startProxy } from "./lib/proxy.ts";
 import { Report } from "./lib/report.ts";
 import { getJson } from "./lib/rest.ts";
 import { type Chain, runFile, type ScenarioContext, startChain } from "./lib/setup.ts";
+import { lodestarParamsFor, startSextantNode } from "./lib/sextantNode.ts";
 import { type DutyCounters, dutyDelta, formatCounts, scrapeDuties, startValidatorClient } from "./lib/vc.ts";
 
 /** Resources a scenario opened in-process (proxies); the runner closes them whatever happens. */
@@ -89,20 +105,45 @@ async function vcAliveCheck(report: Report, proc: { hasExited(): boolean; exited
   else report.check("validator client ran to the end", true, "still running");
 }
 
-function finality(fork: Fork): Scenario {
+/**
+ * Finality with one node and one validator client. `node: "lodestar"`: the client under test (ctx.vc) drives a
+ * Lodestar 1.5.1 node. `node: "sextant"`: Lodestar 1.5.1's validator client drives `sextant beacon` (the node under
+ * test; it must serve the pre-v4 endpoints that client calls and a config/spec it accepts).
+ */
+function finality(fork: Fork, nodeKind: "lodestar" | "sextant" = "lodestar"): Scenario {
   return async (ctx) => {
-    const report = new Report(`finality-${fork}`);
-    const chain = await startChain(ctx, fork, 1);
-    const node = chain.nodes[0];
-    const vc = await startValidatorClient({
-      kind: ctx.vc,
-      runDir: ctx.runDir,
-      fork,
-      beaconUrls: [node.url],
-      specSourceUrl: node.url,
-    });
+    const report = new Report(nodeKind === "sextant" ? `node-${fork}` : `finality-${fork}`);
+    let chain: { genesisTime: number; time: ChainTime };
+    let node: { url: string };
+    let vc: Awaited<ReturnType<typeof startValidatorClient>>;
+    if (nodeKind === "sextant") {
+      const genesisTime = Math.floor(Date.now() / 1000) + ctx.genesisDelay;
+      ctx.print(
+        `genesis: ${fork}, 64 validators, genesis time ${genesisTime} (in ${ctx.genesisDelay} s), sextant beacon`,
+      );
+      const ours = await startSextantNode(ctx.runDir, fork, genesisTime);
+      ctx.print(`sextant beacon: REST ${ours.url}, pid ${ours.proc.pid}`);
+      chain = { genesisTime, time: new ChainTimeClass(genesisTime) };
+      node = ours;
+      const extraArgs = await lodestarParamsFor(ours.url);
+      vc = {
+        kind: "lodestar",
+        proc: startLodestarValidator({ runDir: ctx.runDir, fork, beaconUrls: [ours.url], extraArgs }),
+      };
+    } else {
+      const started = await startChain(ctx, fork, 1);
+      chain = started;
+      node = started.nodes[0];
+      vc = await startValidatorClient({
+        kind: ctx.vc,
+        runDir: ctx.runDir,
+        fork,
+        beaconUrls: [node.url],
+        specSourceUrl: node.url,
+      });
+    }
     const startedBeforeGenesis = chain.genesisTime - Date.now() / 1000;
-    ctx.print(`validator client (${ctx.vc}) pid ${vc.proc.pid}, ${startedBeforeGenesis.toFixed(1)} s before genesis`);
+    ctx.print(`validator client (${vc.kind}) pid ${vc.proc.pid}, ${startedBeforeGenesis.toFixed(1)} s before genesis`);
     const watcher: ChainWatcher = new Watcher(node.url, chain.genesisTime, ctx.print);
     watcher.start();
     const limitSlot = (FIRST_FINALIZED_EPOCH + 2) * SLOTS_PER_EPOCH; // 32: the transition into epoch 4
@@ -152,7 +193,7 @@ function finality(fork: Fork): Scenario {
       `${lastSlot - empty.length}/${lastSlot} slots have a block${empty.length > 0 ? `; empty: ${empty.join(",")}` : ""}`,
     );
     participationCheck(report, watcher, lastSlot);
-    metricsChecks(report, "our metrics: no missed attestation or block", ZERO, metrics, ctx.vc);
+    metricsChecks(report, "our metrics: no missed attestation or block", ZERO, metrics, vc.kind);
     await vcAliveCheck(report, vc.proc);
     return report;
   };
@@ -390,6 +431,8 @@ async function syncing(ctx: ScenarioContext, res: ScenarioResources, fork: Fork)
 export const SCENARIOS: Record<string, Scenario> = {
   "finality-phase0": finality("phase0"),
   "finality-capella": finality("capella"),
+  "node-phase0": finality("phase0", "sextant"),
+  "node-capella": finality("capella", "sextant"),
   fallback: (ctx, res) => fallback(ctx, res, (process.env.INTEROP_FALLBACK_FORK as Fork | undefined) ?? "phase0"),
   syncing: (ctx, res) => syncing(ctx, res, (process.env.INTEROP_SYNCING_FORK as Fork | undefined) ?? "phase0"),
 };

@@ -3,7 +3,7 @@
 // negotiation (406), the request read through the entry (400 naming what is wrong, 413, 415), the handler, the
 // response written through the entry (JSON envelope or SSZ, metadata headers), and the `onResponse` seam (per-request
 // logging, metrics). Errors become the spec's error body; only the node's own faults are 500s.
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { ServerOptions as HttpServerOptions, IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Logger } from "@sextant/common";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { ApiError, IndexedApiError, type IndexedFailure } from "../codec/errors.ts";
@@ -75,6 +75,11 @@ export interface ApiServerOptions<T extends RouteTable> {
   /** Add stack traces to 500 bodies (the spec's `stacktraces`, for debugging). */
   stacktraces?: boolean;
   sseKeepAliveMs?: number;
+  /**
+   * Options of the underlying node:http server: `maxHeaderSize` (431 above it), `headersTimeout` / `requestTimeout`
+   * (a slow client is cut off) and `connectionsCheckingInterval` (how often those timeouts are checked).
+   */
+  http?: HttpServerOptions;
 }
 
 /** A running (or ready to run) API server. */
@@ -115,6 +120,7 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
   const fastify = Fastify({
     logger: false,
     bodyLimit,
+    ...(opts.http ? { http: opts.http } : {}),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors fastify meets before routing (a URL that does not decode): the spec's body too.
     frameworkErrors: (err, _req, reply) => {

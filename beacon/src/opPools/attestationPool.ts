@@ -317,6 +317,18 @@ export class AttestationPool {
   }
 
   /** The number of slots, data and aggregates held. */
+  /** (slot, data root, committee index) of every pooled group, slots ascending (the API's pool getter). */
+  keys(): { slot: number; dataRoot: Uint8Array; committeeIndex: number }[] {
+    const out: { slot: number; dataRoot: Uint8Array; committeeIndex: number }[] = [];
+    for (const [slot, bySlot] of [...this.slots].sort((a, b) => a[0] - b[0])) {
+      for (const group of bySlot.values()) {
+        for (const committeeIndex of group.committees.keys())
+          out.push({ slot, dataRoot: group.dataRoot, committeeIndex });
+      }
+    }
+    return out;
+  }
+
   size(): { slots: number; data: number; aggregates: number } {
     let data = 0;
     let aggregates = 0;

@@ -140,6 +140,26 @@ export class OpPool {
   }
 
   /** How many operations of each kind are held. */
+  /** Held proposer slashings (the API's pool getter). */
+  listProposerSlashings(): ProposerSlashing[] {
+    return [...this.proposerSlashings.values()];
+  }
+
+  /** Held attester slashings. */
+  listAttesterSlashings(): AttesterSlashing[] {
+    return [...this.attesterSlashings.values()].map((e) => e.slashing);
+  }
+
+  /** Held voluntary exits. */
+  listVoluntaryExits(): SignedVoluntaryExit[] {
+    return [...this.voluntaryExits.values()];
+  }
+
+  /** Held BLS-to-execution changes. */
+  listBlsToExecutionChanges(): SignedBlsToExecutionChange[] {
+    return [...this.blsChanges.values()];
+  }
+
   size(): { proposerSlashings: number; attesterSlashings: number; voluntaryExits: number; blsChanges: number } {
     return {
       proposerSlashings: this.proposerSlashings.size,

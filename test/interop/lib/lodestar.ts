@@ -281,6 +281,8 @@ export interface LodestarValidatorOptions {
   runDir: string;
   fork: Fork;
   beaconUrls: string[];
+  /** More flags (e.g. `--params.*` matching a node that is not Lodestar). */
+  extraArgs?: string[];
 }
 
 /** The stand-in validator client: `lodestar validator --interopIndexes 0..63` over REST. */
@@ -298,6 +300,7 @@ export function startLodestarValidator(opts: LodestarValidatorOptions): Proc {
       "--dataDir",
       join(opts.runDir, "vc"),
       ...forkParams(opts.fork),
+      ...(opts.extraArgs ?? []),
       "--beaconNodes",
       ...opts.beaconUrls,
       "--interopIndexes",

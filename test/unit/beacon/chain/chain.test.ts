@@ -32,6 +32,7 @@ describe("beacon chain", () => {
         assert.equal(t.chain.counters.epochTransitions.request, 0);
         // The finalized blocks moved to the finalized buckets.
         assert.ok(t.chain.db.finalizedBlocks.count() >= 2 * SPE - 1);
+        assert.ok(t.chain.db.finalizedBlocks.getBySlot(0), "the genesis block stays stored once finalized");
       } finally {
         await t.close();
       }
