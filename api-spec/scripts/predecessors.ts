@@ -7,6 +7,17 @@
 // `x-sextant-replaced-by: <operationId>`.
 import type { JsonObject } from "./openapi-doc.ts";
 
+/**
+ * `block_value` of the deprecated block production answers: not upstream, but required by Lodestar's validator
+ * clients before the v3 endpoint (they read it with BigInt and fail without it).
+ */
+const BLOCK_VALUE = {
+  description:
+    "Sextant extension for Lodestar's pre-v3 validator clients, which require it: the Wei the block pays its proposer (execution payload value plus consensus reward).",
+  type: "string",
+  pattern: "^[1-9][0-9]{0,77}$|^0$",
+};
+
 /** A deprecated operation added to the derived Beacon API document. */
 export interface Predecessor {
   method: "get" | "post";
@@ -46,7 +57,8 @@ const graffitiParameter = (): JsonObject => ({
   name: "graffiti",
   in: "query",
   required: false,
-  description: "Arbitrary data validator wants to include in block.",
+  description:
+    "Arbitrary data validator wants to include in block (0x hex of 32 bytes; Sextant also accepts text of at most 32 UTF-8 bytes, zero-padded, as validator clients of these endpoints send).",
   schema: schema("Graffiti"),
 });
 const invalidBlockRequest = (): JsonObject => ({
@@ -208,7 +220,7 @@ export const PREDECESSORS: readonly Predecessor[] = [
                 title: "ProduceBlockResponse",
                 type: "object",
                 required: ["data"],
-                properties: { data: schema("Phase0.BeaconBlock") },
+                properties: { block_value: BLOCK_VALUE, data: schema("Phase0.BeaconBlock") },
               },
             },
           },
@@ -255,6 +267,7 @@ export const PREDECESSORS: readonly Predecessor[] = [
                 required: ["version", "data"],
                 properties: {
                   version: schema("ConsensusVersion"),
+                  block_value: BLOCK_VALUE,
                   data: { anyOf: PRODUCED_BLOCKS.map(schema) },
                 },
               },

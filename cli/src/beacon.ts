@@ -66,7 +66,7 @@ export interface NodeFlags {
   "rest.address": string;
   "rest.port": number;
   "rest.corsOrigins"?: string[];
-  "rest.rateLimit": RateLimit | null;
+  "rest.rateLimit": RateLimit | null | "";
   "rest.allowlist"?: string[];
   "rest.bodyLimit"?: number;
   metrics: boolean;
@@ -120,7 +120,7 @@ export function addRestOptions(cmd: Command, defaults: { allowlist?: string } = 
     )
     .option(
       "--rest.body-limit <size>",
-      "largest request body (413 above): bytes, or with kb/mb (default 8mb)",
+      "largest request body (413 above): bytes, or with kb/mb (default 2mb)",
       flagParser((t) => parseByteSize(t, "--rest.body-limit")),
     );
 }
@@ -191,7 +191,8 @@ export function nodeInputOf(flags: NodeFlags): BeaconNodeOptionsInput {
       address: flags["rest.address"],
       port: flags["rest.port"],
       corsOrigins: flags["rest.corsOrigins"] ?? [],
-      rateLimit: flags["rest.rateLimit"],
+      // Commander stores a parser's null (`off`) as "": both mean no rate limit.
+      rateLimit: flags["rest.rateLimit"] || null,
       allowlist: flags["rest.allowlist"] ?? [],
       ...(flags["rest.bodyLimit"] !== undefined ? { bodyLimit: flags["rest.bodyLimit"] } : {}),
     },
@@ -291,7 +292,7 @@ export function beaconCommand(): Command {
   return cmd
     .addHelpText(
       "after",
-      "\nDefaults are safe behind infrastructure: REST on 127.0.0.1:5052 only, CORS off, 8 MiB bodies, 10 s to send\n" +
+      "\nDefaults are safe behind infrastructure: REST on 127.0.0.1:5052 only, CORS off, 2 MiB bodies, 10 s to send\n" +
         "headers, 30 s to send a request, rate limited per client with load shedding (validator routes first).\n" +
         "Exit codes: 0 stopped (SIGINT/SIGTERM), 1 crash (a bug), 2 bad flags, wrong database or missing start state.",
     )

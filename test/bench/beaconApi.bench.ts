@@ -4,16 +4,17 @@
 // duties/proposer and blocks/head (JSON and SSZ). In the same run, when the interop kit is installed (or can be:
 // test/interop/.lodestar), the Lodestar 1.5.1 beacon node (driven by its own validator client, capella genesis) is
 // measured the same way and the ratio printed. Rate limiting is switched off for the measurement (it is what the
-// node would do for an allowlisted client); the load generator runs in this process (undici, keep-alive).
+// node would do for an allowlisted client); the load generator runs in this process: 16 keep-alive connections sending prepared requests and skipping
+// bodies (a wrk-like client, so that the node and not the client sets the pace on this 2-core machine).
 //
 // `npm run bench -- beaconApi` (env BENCH_API_SECONDS: seconds per route, default 5; BENCH_API_LODESTAR=0 skips it).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Pool } from "undici";
 import { printTable } from "./harness.ts";
 
 const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -79,38 +80,101 @@ async function headSlot(base: string): Promise<number> {
   return Number(header?.message?.slot ?? -1);
 }
 
+/**
+ * One keep-alive connection sending `request` (prepared bytes) again as soon as the previous answer is complete,
+ * reading only the status line, Content-Length (or chunked framing) and skipping the body: a load generator that
+ * costs far less CPU than the node it measures (like wrk), so the node, not the client, sets the pace.
+ */
+class Connection {
+  private readonly socket: Socket;
+  private buffer: Buffer = Buffer.alloc(0);
+  private sentAt = 0;
+  private onDone: ((status: number) => void) | undefined;
+
+  constructor(port: number) {
+    this.socket = connect({ port, host: "127.0.0.1", noDelay: true });
+    this.socket.on("data", (d: Buffer) => this.onData(d));
+    this.socket.on("error", () => this.finish(0));
+  }
+
+  ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once("connect", () => resolve());
+      this.socket.once("error", reject);
+    });
+  }
+
+  /** Sends the request; resolves with the status and the latency in ms once the answer is complete. */
+  send(request: Buffer): Promise<{ status: number; ms: number }> {
+    return new Promise((resolve) => {
+      this.sentAt = performance.now();
+      this.onDone = (status) => resolve({ status, ms: performance.now() - this.sentAt });
+      this.socket.write(request);
+    });
+  }
+
+  private finish(status: number): void {
+    const done = this.onDone;
+    this.onDone = undefined;
+    done?.(status);
+  }
+
+  private onData(d: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? d : Buffer.concat([this.buffer, d]);
+    const headEnd = this.buffer.indexOf("\r\n\r\n");
+    if (headEnd < 0) return;
+    const head = this.buffer.subarray(0, headEnd).toString("latin1");
+    const status = Number(head.slice(9, 12));
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    const bodyStart = headEnd + 4;
+    if (length) {
+      if (this.buffer.length < bodyStart + Number(length[1])) return;
+      this.buffer = this.buffer.subarray(bodyStart + Number(length[1]));
+    } else if (/\r\ntransfer-encoding: *chunked/i.test(head)) {
+      const end = this.buffer.indexOf("\r\n0\r\n\r\n", bodyStart - 2);
+      if (end < 0) return;
+      this.buffer = this.buffer.subarray(end + 7);
+    }
+    this.finish(status);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+function requestBytes(route: Route, epoch: number): Buffer {
+  const body = route.body ?? "";
+  const lines = [
+    `${route.method} ${route.path(epoch)} HTTP/1.1`,
+    "host: 127.0.0.1",
+    `accept: ${route.accept ?? "application/json"}`,
+    ...(route.body ? ["content-type: application/json", `content-length: ${Buffer.byteLength(body)}`] : []),
+  ];
+  return Buffer.from(`${lines.join("\r\n")}\r\n\r\n${body}`);
+}
+
 /** Drives `route` with CONCURRENCY requests in flight for SECONDS; latencies in ms. */
 async function measure(base: string, route: Route, epoch: number): Promise<Measured> {
-  const pool = new Pool(base, { connections: CONCURRENCY, pipelining: 1 });
+  const port = Number(new URL(base).port);
+  const request = requestBytes(route, epoch);
+  const connections = Array.from({ length: CONCURRENCY }, () => new Connection(port));
+  await Promise.all(connections.map((c) => c.ready()));
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   let errors = 0;
   let recording = false;
   let stop = false;
-  const one = async (): Promise<void> => {
-    const t0 = performance.now();
-    try {
-      const res = await pool.request({
-        method: route.method,
-        path: route.path(epoch),
-        headers: {
-          accept: route.accept ?? "application/json",
-          ...(route.body ? { "content-type": "application/json" } : {}),
-        },
-        body: route.body,
-      });
-      await res.body.arrayBuffer();
+  const workers = connections.map(async (c) => {
+    while (!stop) {
+      const { status, ms } = await c.send(request);
+      if (status === 0) break;
       if (recording) {
-        latencies.push(performance.now() - t0);
-        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
-        if (res.statusCode >= 300) errors++;
+        latencies.push(ms);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status >= 300) errors++;
       }
-    } catch {
-      if (recording) errors++;
     }
-  };
-  const workers = Array.from({ length: CONCURRENCY }, async () => {
-    while (!stop) await one();
   });
   await sleep(WARMUP_MS);
   recording = true;
@@ -120,7 +184,7 @@ async function measure(base: string, route: Route, epoch: number): Promise<Measu
   const elapsed = (performance.now() - t0) / 1000;
   stop = true;
   await Promise.all(workers);
-  await pool.close();
+  for (const c of connections) c.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
   return {
@@ -187,8 +251,9 @@ async function startSextant(): Promise<{ url: string; stop: () => Promise<void> 
       dir,
       "--rest.port",
       String(port),
+      // The same 6 s slots as Lodestar's dev chain: the validator clients' load per second is alike.
       "--dev.slot-seconds",
-      "2",
+      "6",
       "--rest.rate-limit",
       "off",
     ],

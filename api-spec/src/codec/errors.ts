@@ -95,7 +95,8 @@ export function show(value: unknown): string {
     try {
       s = JSON.stringify(value) ?? String(value);
     } catch {
-      s = String(value);
+      // Too deeply nested to print (String() of a deep array recurses as well): name its kind only.
+      s = Array.isArray(value) ? "[…] (nested too deep to show)" : "{…} (nested too deep to show)";
     }
   }
   return s.length > MAX_SHOWN_CHARS ? `${s.slice(0, MAX_SHOWN_CHARS - 3)}...` : s;

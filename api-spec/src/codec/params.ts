@@ -128,6 +128,28 @@ export function bytesParam(length: number): ParamCodec<Uint8Array> {
 
 /** Bytes of a root. */
 export const ROOT_BYTES = 32;
+
+/**
+ * Graffiti (Bytes32): 0x-prefixed hex of 32 bytes as the spec says, or — what validator clients of the deprecated
+ * block endpoints send (Lodestar ≤ 1.x) — text of at most 32 UTF-8 bytes, zero-padded. Written as hex.
+ */
+export const graffitiParam: ParamCodec<Uint8Array> = {
+  shape: { kind: "bytes", length: ROOT_BYTES },
+  parse(raw) {
+    if (HEX.test(raw) && raw.length === 2 + 2 * ROOT_BYTES) return new Uint8Array(Buffer.from(raw.slice(2), "hex"));
+    const text = Buffer.from(raw, "utf8");
+    if (text.length > ROOT_BYTES || raw.startsWith("0x")) {
+      fail(
+        "",
+        `expected 0x-prefixed hex of ${ROOT_BYTES} bytes or text of at most ${ROOT_BYTES} bytes, got ${show(raw)}`,
+      );
+    }
+    const out = new Uint8Array(ROOT_BYTES);
+    out.set(text);
+    return out;
+  },
+  format: (value) => `0x${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("hex")}`,
+};
 /** Bytes of a BLS public key. */
 export const PUBKEY_BYTES = 48;
 /** Bytes of a BLS signature. */

@@ -6763,7 +6763,7 @@ export interface operations {
             query: {
                 /** @description The validator's randao reveal value. */
                 randao_reveal: components["schemas"]["Signature"];
-                /** @description Arbitrary data validator wants to include in block. */
+                /** @description Arbitrary data validator wants to include in block (0x hex of 32 bytes; Sextant also accepts text of at most 32 UTF-8 bytes, zero-padded, as validator clients of these endpoints send). */
                 graffiti?: components["schemas"]["Graffiti"];
             };
             header?: never;
@@ -6782,6 +6782,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Sextant extension for Lodestar's pre-v3 validator clients, which require it: the Wei the block pays its proposer (execution payload value plus consensus reward). */
+                        block_value?: string;
                         data: components["schemas"]["Phase0.BeaconBlock"];
                     };
                 };
@@ -6810,7 +6812,7 @@ export interface operations {
             query: {
                 /** @description The validator's randao reveal value. */
                 randao_reveal: components["schemas"]["Signature"];
-                /** @description Arbitrary data validator wants to include in block. */
+                /** @description Arbitrary data validator wants to include in block (0x hex of 32 bytes; Sextant also accepts text of at most 32 UTF-8 bytes, zero-padded, as validator clients of these endpoints send). */
                 graffiti?: components["schemas"]["Graffiti"];
                 /**
                  * @description Skip verification of the `randao_reveal` value. If this flag is set then the
@@ -6836,6 +6838,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         version: components["schemas"]["ConsensusVersion"];
+                        /** @description Sextant extension for Lodestar's pre-v3 validator clients, which require it: the Wei the block pays its proposer (execution payload value plus consensus reward). */
+                        block_value?: string;
                         data: components["schemas"]["Phase0.BeaconBlock"] | components["schemas"]["Altair.BeaconBlock"] | components["schemas"]["Bellatrix.BeaconBlock"] | components["schemas"]["Capella.BeaconBlock"] | components["schemas"]["Deneb.BlockContents"] | components["schemas"]["Electra.BlockContents"] | components["schemas"]["Fulu.BlockContents"];
                     };
                     "application/octet-stream": unknown;

@@ -93,6 +93,15 @@ export const META_FIELDS: { readonly [K in MetaKey]: MetaField<K> } = {
     toHeader: (v) => v.toString(),
     fromHeader: (text, path) => uint256.fromJson(text, path),
   },
+  blockValue: {
+    key: "blockValue",
+    absent: 0n,
+    jsonKey: "block_value",
+    header: "eth-block-value",
+    json: uint256,
+    toHeader: (v) => v.toString(),
+    fromHeader: (text, path) => uint256.fromJson(text, path),
+  },
 };
 
 /** Order of the envelope's metadata keys. */
@@ -101,6 +110,7 @@ export const META_ORDER: readonly MetaKey[] = [
   "executionPayloadBlinded",
   "executionPayloadValue",
   "consensusBlockValue",
+  "blockValue",
   "executionOptimistic",
   "finalized",
   "dependentRoot",

@@ -26,6 +26,11 @@ export interface ResponseMeta {
   executionPayloadBlinded: boolean;
   executionPayloadValue: bigint;
   consensusBlockValue: bigint;
+  /**
+   * Wei the block pays (`block_value` in the envelope of the deprecated v1/v2 block production answers): not upstream,
+   * but what Lodestar's validator clients before the v3 endpoint read (they refuse an answer without it).
+   */
+  blockValue: bigint;
 }
 
 /** A metadata field name. */
@@ -144,9 +149,16 @@ export type ResultOf<R extends AnyRoute> = R["response"]["kind"] extends "events
   : R["response"]["kind"] extends "empty"
     ? // biome-ignore lint/suspicious/noConfusingVoidType: a handler of an empty response may return nothing
       void | { status?: number }
-    : { data: DataOf<R>; status?: number } & ([MetaKeysOf<R>] extends [never]
-        ? { meta?: Record<string, never> }
-        : { meta: MetaOf<MetaKeysOf<R>> });
+    : {
+        /** The value, or a function giving it (called only when the answer is not served from the cache). */
+        data: DataOf<R> | (() => DataOf<R>);
+        status?: number;
+        /**
+         * The answer is the same for every request with this key (which must name everything it depends on,
+         * metadata included): the server may send the bytes it encoded for an earlier request.
+         */
+        cacheKey?: string;
+      } & ([MetaKeysOf<R>] extends [never] ? { meta?: Record<string, never> } : { meta: MetaOf<MetaKeysOf<R>> });
 
 /** What the client returns for route R. */
 export interface ApiResponse<T, M extends MetaKey> {

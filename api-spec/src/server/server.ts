@@ -14,6 +14,7 @@ import { errorAnswer } from "./errors.ts";
 import { chooseMediaType, type MediaType } from "./negotiate.ts";
 import { decodeRequest } from "./request.ts";
 import { encodeResponse } from "./response.ts";
+import { ResponseCache } from "./responseCache.ts";
 import { DEFAULT_SSE_KEEP_ALIVE_MS, writeEvents } from "./sse.ts";
 
 /** What a handler knows about its request besides its arguments. */
@@ -75,6 +76,11 @@ export interface ApiServerOptions<T extends RouteTable> {
   /** Add stack traces to 500 bodies (the spec's `stacktraces`, for debugging). */
   stacktraces?: boolean;
   sseKeepAliveMs?: number;
+  /**
+   * Keep encoded answers of handlers that return a `cacheKey` (see responseCache.ts); default on. False: every
+   * answer is encoded anew.
+   */
+  responseCache?: boolean;
   /**
    * Options of the underlying node:http server: `maxHeaderSize` (431 above it), `headersTimeout` / `requestTimeout`
    * (a slow client is cut off) and `connectionsCheckingInterval` (how often those timeouts are checked).
@@ -167,6 +173,7 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
     done();
   });
   const beforeHandler = opts.beforeHandler;
+  const responseCache = opts.responseCache === false ? undefined : new ResponseCache();
   for (const route of Object.values(opts.routes) as AnyRoute[]) {
     const handler = (opts.handlers as Record<string, Handler<AnyRoute> | undefined>)[route.operationId];
     fastify.route({
@@ -176,13 +183,25 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
       config: { operationId: route.operationId } as RouteConfig as never,
       ...(beforeHandler
         ? {
-            onRequest: async (req: FastifyRequest, reply: FastifyReply) => {
-              const release = await beforeHandler(requestInfo(req));
-              if (typeof release === "function") releaseWhenDone(reply, release);
+            // Callback style: a governor that decides synchronously (the usual case) costs no promise per request.
+            onRequest: (req: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+              let result: BeforeHandlerResult | Promise<BeforeHandlerResult>;
+              try {
+                result = beforeHandler(requestInfo(req));
+              } catch (e) {
+                done(e as Error);
+                return;
+              }
+              const admit = (release: BeforeHandlerResult): void => {
+                if (typeof release === "function") releaseWhenDone(reply, release);
+                done();
+              };
+              if (result instanceof Promise) result.then(admit, (e: unknown) => done(e as Error));
+              else admit(result);
             },
           }
         : {}),
-      handler: (req, reply) => serve(route, handler, req, reply, opts, streams),
+      handler: (req, reply) => serve(route, handler, req, reply, opts, streams, responseCache),
     });
   }
   let docs: Promise<void> | undefined;
@@ -220,6 +239,7 @@ async function serve<T extends RouteTable>(
   reply: FastifyReply,
   opts: ApiServerOptions<T>,
   streams: Set<ServerResponse>,
+  responseCache: ResponseCache | undefined,
 ): Promise<FastifyReply | undefined> {
   const response = route.response;
   let media: MediaType = "json";
@@ -242,11 +262,29 @@ async function serve<T extends RouteTable>(
     body: req.body as Buffer | undefined,
   });
   if (handler === undefined) throw new ApiError(501, `${route.operationId} is not implemented`);
-  const abort = new AbortController();
-  reply.raw.on("close", () => {
-    if (!reply.raw.writableFinished) abort.abort();
-  });
-  const ctx: HandlerContext = { operationId: route.operationId, signal: abort.signal, mediaType: media, request: req };
+  // The abort signal is made when a handler first asks for it (most never do): no controller and no listener per
+  // request otherwise.
+  let abort: AbortController | undefined;
+  const signal = (): AbortSignal => {
+    if (abort === undefined) {
+      const controller = new AbortController();
+      abort = controller;
+      if (reply.raw.destroyed && !reply.raw.writableFinished) controller.abort();
+      else
+        reply.raw.on("close", () => {
+          if (!reply.raw.writableFinished) controller.abort();
+        });
+    }
+    return abort.signal;
+  };
+  const ctx: HandlerContext = {
+    operationId: route.operationId,
+    get signal() {
+      return signal();
+    },
+    mediaType: media,
+    request: req,
+  };
 
   if (response.kind === "events") {
     const events = (await handler(decoded.args as never, ctx)) as AsyncIterable<unknown>;
@@ -261,7 +299,7 @@ async function serve<T extends RouteTable>(
     } finally {
       streams.delete(reply.raw);
       // The stream is over however it ended: tell the producer.
-      abort.abort();
+      abort?.abort();
     }
     return undefined;
   }
@@ -286,7 +324,13 @@ async function serve<T extends RouteTable>(
   } else {
     result = await handler(decoded.args as never, ctx);
   }
-  const encoded = encodeResponse(route, result, media);
+  const cacheKey = (result as { cacheKey?: unknown } | undefined)?.cacheKey;
+  if (typeof cacheKey === "string" && responseCache !== undefined) {
+    const key = `${route.operationId}\u0000${media}\u0000${cacheKey}`;
+    const hit = responseCache.get(key) ?? responseCache.put(key, encodeResponse(route, withData(result), media));
+    if (hit !== undefined) return reply.code(hit.status).headers(hit.headers).send(hit.body);
+  }
+  const encoded = encodeResponse(route, withData(result), media);
   void reply.code(encoded.status).headers(encoded.headers);
   const body = encoded.body;
   if (body === undefined) return reply.send();
@@ -298,6 +342,12 @@ async function serve<T extends RouteTable>(
     );
   }
   return reply.send(body);
+}
+
+/** A result whose `data` is a function (computed only when the answer is not cached) with its value. */
+function withData(result: unknown): unknown {
+  const r = result as { data?: unknown } | undefined;
+  return typeof r?.data === "function" ? { ...r, data: (r.data as () => unknown)() } : result;
 }
 
 function mimeName(media: MediaType): string {

@@ -199,6 +199,7 @@ export async function importBlockSteps(
       tx.putBlock(rootBytes, fork, bytes);
       if (snapshot) tx.putState(post.state.hashTreeRoot(), fork, post.state.serialize());
     });
+    chain.rememberBlock(root, { signed, stored: { root: rootBytes, fork, slot, bytes } });
   }
 
   // 6. Pools, events, head, finalization.

@@ -82,6 +82,9 @@ export interface BeaconChainOptions {
   readonly observer?: ChainObserver;
 }
 
+/** Decoded blocks kept for the API (getBlockByRoot). */
+const RECENT_BLOCKS = 32;
+
 /** Largest number of blocks waiting for an unknown parent. */
 export const MAX_UNKNOWN_PARENT_BLOCKS = 64;
 
@@ -127,6 +130,7 @@ export class BeaconChain {
   readonly pendingByParent = new Map<string, PendingBlock[]>();
   private pendingCount = 0;
   private importTail: Promise<unknown> = Promise.resolve();
+  private readonly recentBlocks = new Map<string, { signed: AnySignedBeaconBlock; stored: StoredBlock }>();
   private headNode: ProtoNode;
   private lastFinalizedEpoch: number;
   private closed = false;
@@ -270,8 +274,18 @@ export class BeaconChain {
     return this.config.types[stored.fork].SignedBeaconBlock.deserialize(stored.bytes) as AnySignedBeaconBlock;
   }
 
-  /** The block with this 0x root, from the database (hot or finalized), or undefined. */
+  /**
+   * The block with this 0x root, from the database (hot or finalized), or undefined. The last few blocks asked for are
+   * kept decoded (the head block is asked for by every dashboard and validator client, and decoding costs more than
+   * serving it).
+   */
   getBlockByRoot(root: string): { signed: AnySignedBeaconBlock; stored: StoredBlock } | undefined {
+    const cached = this.recentBlocks.get(root);
+    if (cached) {
+      this.recentBlocks.delete(root);
+      this.recentBlocks.set(root, cached);
+      return cached;
+    }
     let bytes: Uint8Array;
     try {
       bytes = fromHex(root);
@@ -280,7 +294,19 @@ export class BeaconChain {
     }
     if (bytes.length !== 32) return undefined;
     const stored = this.db.getBlock(bytes);
-    return stored && { signed: this.decodeStoredBlock(stored), stored };
+    if (stored === undefined) return undefined;
+    const found = { signed: this.decodeStoredBlock(stored), stored };
+    this.rememberBlock(root, found);
+    return found;
+  }
+
+  /** Keeps a decoded block among the recent ones (bounded). */
+  rememberBlock(root: string, found: { signed: AnySignedBeaconBlock; stored: StoredBlock }): void {
+    this.recentBlocks.delete(root);
+    this.recentBlocks.set(root, found);
+    while (this.recentBlocks.size > RECENT_BLOCKS) {
+      this.recentBlocks.delete(this.recentBlocks.keys().next().value as string);
+    }
   }
 
   /**

@@ -83,12 +83,23 @@ export class DutyCaches {
   readonly proposer = new EpochKeyedCache<Uint32Array>(8);
   readonly sync = new EpochKeyedCache<Uint32Array>(4);
 
-  attesterDuties(epoch: number, dependentRoot: RootKey, state: () => CachedState): Promise<EpochAttesterDuties> {
-    return this.attester.getOrBuild(epoch, dependentRoot, () => computeAttesterDuties(state(), epoch));
+  // A built entry is returned as it is (no promise): the hot path of every duty request after the first.
+  attesterDuties(
+    epoch: number,
+    dependentRoot: RootKey,
+    state: () => CachedState,
+  ): EpochAttesterDuties | Promise<EpochAttesterDuties> {
+    return (
+      this.attester.get(epoch, dependentRoot) ??
+      this.attester.getOrBuild(epoch, dependentRoot, () => computeAttesterDuties(state(), epoch))
+    );
   }
 
-  proposerDuties(epoch: number, dependentRoot: RootKey, state: () => CachedState): Promise<Uint32Array> {
-    return this.proposer.getOrBuild(epoch, dependentRoot, () => computeProposerDuties(state(), epoch));
+  proposerDuties(epoch: number, dependentRoot: RootKey, state: () => CachedState): Uint32Array | Promise<Uint32Array> {
+    return (
+      this.proposer.get(epoch, dependentRoot) ??
+      this.proposer.getOrBuild(epoch, dependentRoot, () => computeProposerDuties(state(), epoch))
+    );
   }
 
   /** Keyed by the period's first epoch and the root that decided the committee. */

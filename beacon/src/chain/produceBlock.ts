@@ -26,6 +26,9 @@ import type { BlobsBundleValue } from "../execution/types.ts";
 import type { BeaconChain } from "./chain.ts";
 import { ChainError } from "./errors.ts";
 
+/** Wei per Gwei. */
+const GWEI_TO_WEI = 1_000_000_000n;
+
 /** What the proposer asked for. */
 export interface ProduceBlockRequest {
   readonly slot: number;
@@ -215,14 +218,14 @@ async function buildPayload(
   }
 }
 
-/** The proposer's balance gain from the block's operations (the consensus block value), in Gwei. */
+/** The proposer's balance gain from the block's operations (the consensus block value), in Wei as the API reports it. */
 function proposerReward(pre: CachedState, block: AnyBeaconBlock, proposer: number): bigint {
   try {
     const before = pre.state.balances.get(proposer);
     const copy = cloneCachedState(pre);
     // The body is applied with signature checks off and the accepting engine (the block was just assembled).
     processBlock(copy, block, { executionEngine: acceptingExecutionEngine, signatureSets: null });
-    return BigInt(copy.state.balances.get(proposer) - before);
+    return BigInt(copy.state.balances.get(proposer) - before) * GWEI_TO_WEI;
   } catch {
     return 0n;
   }

@@ -9,7 +9,7 @@ import type { RouteContext } from "@sextant/api-spec/routes/define";
 import type { BeaconRoutes } from "@sextant/api-spec/routes/index";
 import { beaconRoutes } from "@sextant/api-spec/routes/index";
 import { loadDocument } from "@sextant/api-spec/server/docs";
-import { type ApiServer, createApiServer } from "@sextant/api-spec/server/server";
+import { type ApiServer, createApiServer, type ResponseInfo } from "@sextant/api-spec/server/server";
 import { type Logger, SextantError, silentLogger } from "@sextant/common";
 import { errorFields } from "@sextant/common/errors";
 import {
@@ -358,14 +358,19 @@ function buildApiServer(
     document: loadDocument("beacon-node"),
     bodyLimit: rest.bodyLimit,
     beforeHandler: (info) => governor.beforeHandler(info),
-    onResponse: (info) => {
-      observeApiResponse(metrics, {
-        operationId: info.operationId,
-        status: info.status,
-        durationMs: info.durationMs,
-        shed: false,
-      });
-    },
+    // Without metrics no per-response hook at all (a hook costs every request).
+    ...(metrics
+      ? {
+          onResponse: (info: ResponseInfo) => {
+            observeApiResponse(metrics, {
+              operationId: info.operationId,
+              status: info.status,
+              durationMs: info.durationMs,
+              shed: false,
+            });
+          },
+        }
+      : {}),
     logger: apiLogger,
     http: {
       maxHeaderSize: MAX_HEADER_BYTES,

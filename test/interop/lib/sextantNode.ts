@@ -39,6 +39,9 @@ const LODESTAR_CONFIG_KEYS = [
   "DEPOSIT_CONTRACT_ADDRESS",
 ] as const;
 
+/** Fork epochs of the forks Lodestar 1.5.1 knows. */
+const FORK_EPOCH_KEYS = ["ALTAIR_FORK_EPOCH", "BELLATRIX_FORK_EPOCH", "CAPELLA_FORK_EPOCH"] as const;
+
 /** A started `sextant beacon`. */
 export interface SextantNode extends Pick<BeaconNode, "name" | "url" | "restPort" | "dataDir" | "proc"> {
   readonly metricsUrl: string;
@@ -106,6 +109,12 @@ export async function lodestarParamsFor(nodeUrl: string): Promise<string[]> {
   for (const key of LODESTAR_CONFIG_KEYS) {
     const value = spec.data[key];
     if (value !== undefined) out.push(`--params.${key}`, value);
+  }
+  // Forks after the chain's newest are unscheduled here (2**64-1, which Lodestar reads as Infinity); the scheduled
+  // ones are at epoch 0, which the kit's forkParams already passes (a key given twice would become a list).
+  for (const key of FORK_EPOCH_KEYS) {
+    const value = spec.data[key];
+    if (value !== undefined && value !== "0") out.push(`--params.${key}`, value);
   }
   return out;
 }

@@ -2,11 +2,10 @@
 // data, aggregates, sync committee contributions.
 import { isForkAtLeast } from "@sextant/consensus";
 import {
-  bytesParam,
+  graffitiParam,
   pathParam,
   queryFlag,
   queryParam,
-  ROOT_BYTES,
   requiredQuery,
   rootParam,
   signatureParam,
@@ -42,7 +41,7 @@ export function productionRoutes(ctx: RouteContext) {
   const { types } = ctx;
   const slot = pathParam(uintParam);
   const randao_reveal = requiredQuery(signatureParam);
-  const graffiti = queryParam(bytesParam(ROOT_BYTES));
+  const graffiti = queryParam(graffitiParam);
   const v3Type = (m: MetaOf<V3Meta>) =>
     pickType(types, m.executionPayloadBlinded ? pickBlinded : pickBlockContents, m.version);
   const v3Response: ResponseSpec<ProducedBlock, V3Meta, "data"> = {
@@ -60,17 +59,17 @@ export function productionRoutes(ctx: RouteContext) {
       method: "GET",
       path: "/eth/v1/validator/blocks/{slot}",
       params: { slot, randao_reveal, graffiti },
-      response: dataResponse(sszJson(types.phase0.BeaconBlock)),
+      response: dataResponse(sszJson(types.phase0.BeaconBlock), ["blockValue"]),
     }),
     produceBlockV2: route({
       operationId: "produceBlockV2",
       method: "GET",
       path: "/eth/v2/validator/blocks/{slot}",
       params: { slot, randao_reveal, graffiti, skip_randao_verification: queryFlag() },
-      response: forkResponse<ForkValue<"BeaconBlock"> | ForkValue<"BlockContents">, "version">(
+      response: forkResponse<ForkValue<"BeaconBlock"> | ForkValue<"BlockContents">, "version" | "blockValue">(
         types,
         pickBlockContents,
-        ["version"],
+        ["version", "blockValue"],
       ),
     }),
     produceBlockV3: route({

@@ -142,13 +142,13 @@ export function blockHandlers(ctx: ApiContext): Partial<Handlers<BeaconRoutes>> 
     getBlockHeader: ({ blockId }) =>
       answer(() => {
         const b = resolveBlockId(chain, blockId);
-        return { data: headerEntry(b), meta: meta(b) };
+        return { data: () => headerEntry(b), cacheKey: blockCacheKey(b), meta: meta(b) };
       }),
 
     getBlockV2: ({ blockId }) =>
       answer(() => {
         const b = resolveBlockId(chain, blockId);
-        return { data: b.signed as never, meta: { version: b.fork, ...meta(b) } };
+        return { data: b.signed as never, cacheKey: blockCacheKey(b), meta: { version: b.fork, ...meta(b) } };
       }),
 
     getBlindedBlock: ({ blockId }) =>
@@ -199,4 +199,9 @@ export function blockHandlers(ctx: ApiContext): Partial<Handlers<BeaconRoutes>> 
 
 function rootBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
+}
+
+/** What an answer about a block depends on: the block and its standing (canonical, finalized, optimistic). */
+function blockCacheKey(b: ResolvedBlock): string {
+  return `${b.root}:${b.canonical}:${b.finalized}:${b.executionOptimistic}`;
 }

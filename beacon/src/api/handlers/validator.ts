@@ -15,6 +15,7 @@ import { prepareAggregate, type SignedAggregateAndProof } from "../../chain/vali
 import { attempt, type Prepared, shufflingState, verifyAndCommit } from "../../chain/validation/common.ts";
 import { livenessOf } from "../../chain/validation/liveness.ts";
 import { prepareContribution } from "../../chain/validation/syncCommittee.ts";
+import type { ProtoNode } from "../../forkChoice/index.ts";
 import type { ApiContext } from "../context.ts";
 import { answer, toApiError } from "../errors.ts";
 
@@ -118,14 +119,21 @@ export function validatorHandlers(ctx: ApiContext): Partial<H> {
       const duties = await chain.dutyCaches.attesterDuties(epoch, dependentRoot, () =>
         pickDutyState(chain, epoch, "attester duties", (e) => e === epoch || e + 1 === epoch),
       );
-      const cs = pubkeyState(chain);
-      const data = [];
-      for (const index of body) {
-        const pubkey = pubkeyOf(cs, index);
-        const d = duties.get(index);
-        if (d) data.push({ pubkey, ...d });
-      }
-      return { data, meta: { dependentRoot: fromHex(dependentRoot), executionOptimistic: head.executionOptimistic } };
+      const data = () => {
+        const cs = pubkeyState(chain);
+        const out = [];
+        for (const index of body) {
+          const d = duties.get(index);
+          if (d) out.push({ pubkey: pubkeyOf(cs, index), ...d });
+        }
+        return out;
+      };
+      return {
+        data,
+        // The same indices for the same (epoch, dependent root) get the same answer: served from the encoded cache.
+        cacheKey: `${epoch}:${dependentRoot}:${head.executionOptimistic}:${body.join(",")}`,
+        meta: { dependentRoot: fromHex(dependentRoot), executionOptimistic: head.executionOptimistic },
+      };
     });
 
   const getProposerDuties: H["getProposerDuties"] = ({ epoch }) =>
@@ -142,13 +150,19 @@ export function validatorHandlers(ctx: ApiContext): Partial<H> {
           (e, cs) => e === epoch || (e + 1 === epoch && isForkAtLeast(cs.fork, "fulu")),
         ),
       );
-      const cs = pubkeyState(chain);
-      const data = Array.from(proposers, (validatorIndex, i) => ({
-        pubkey: pubkeyOf(cs, validatorIndex),
-        validatorIndex,
-        slot: epoch * spe + i,
-      }));
-      return { data, meta: { dependentRoot: fromHex(dependentRoot), executionOptimistic: head.executionOptimistic } };
+      const data = () => {
+        const cs = pubkeyState(chain);
+        return Array.from(proposers, (validatorIndex, i) => ({
+          pubkey: pubkeyOf(cs, validatorIndex),
+          validatorIndex,
+          slot: epoch * spe + i,
+        }));
+      };
+      return {
+        data,
+        cacheKey: `${epoch}:${dependentRoot}:${head.executionOptimistic}`,
+        meta: { dependentRoot: fromHex(dependentRoot), executionOptimistic: head.executionOptimistic },
+      };
     });
 
   const getSyncCommitteeDuties: H["getSyncCommitteeDuties"] = ({ epoch, body }) =>
@@ -204,6 +218,9 @@ export function validatorHandlers(ctx: ApiContext): Partial<H> {
   const contents = (p: Awaited<ReturnType<typeof produceBlock>>) =>
     isForkAtLeast(p.fork, "deneb") ? { block: p.block, kzgProofs: [...p.kzgProofs], blobs: [...p.blobs] } : p.block;
 
+  const blockValueWei = (p: Awaited<ReturnType<typeof produceBlock>>): bigint =>
+    p.executionPayloadValue + p.consensusBlockValue;
+
   const produceBlockV3: H["produceBlockV3"] = (args) =>
     answer(async () => {
       const p = await produce(args);
@@ -221,7 +238,8 @@ export function validatorHandlers(ctx: ApiContext): Partial<H> {
   const produceBlockV2: H["produceBlockV2"] = (args) =>
     answer(async () => {
       const p = await produce(args);
-      return { data: contents(p) as never, meta: { version: p.fork } };
+      // block_value: what the payload pays plus the consensus reward, in Wei (the pre-v3 Lodestar envelope field).
+      return { data: contents(p) as never, meta: { version: p.fork, blockValue: blockValueWei(p) } };
     });
 
   const produceBlockV1: H["produceBlock"] = (args) =>
@@ -233,7 +251,7 @@ export function validatorHandlers(ctx: ApiContext): Partial<H> {
         );
       }
       const p = await produce(args);
-      return { data: p.block as never };
+      return { data: p.block as never, meta: { blockValue: blockValueWei(p) } };
     });
 
   const produceAttestationData: H["produceAttestationData"] = ({ slot, committeeIndex }) =>
@@ -252,9 +270,7 @@ export function validatorHandlers(ctx: ApiContext): Partial<H> {
         throw new ApiError(503, `no block at or before slot ${slot} on the head's chain is known (pruned)`);
       }
       const targetRoot = chain.forkChoice.getAncestorRoot(headRoot, epoch * spe) ?? headRoot;
-      // The source is the justified checkpoint of the state the attestation will be included on: the head block's
-      // post-state in the same epoch, otherwise its pulled-up (unrealized) justified checkpoint.
-      const source = Math.floor(headNode.slot / spe) === epoch ? headNode.justified : headNode.unrealizedJustified;
+      const source = attestationSource(chain, headNode, epoch);
       const cs = shufflingState(chain, epoch, targetRoot);
       const count = cs.ctx.getCommitteeCountPerSlot(epoch);
       if (committeeIndex >= count) {
@@ -389,6 +405,27 @@ export function validatorHandlers(ctx: ApiContext): Partial<H> {
     submitBeaconCommitteeSelections: noDvt,
     submitSyncCommitteeSelections: noDvt,
   };
+}
+
+/**
+ * The source of an attestation of `epoch` voting for `headNode` (validator.md: head_state.current_justified_checkpoint
+ * of the head advanced to the epoch). In the head's epoch: its post-state's checkpoint; in a later epoch: the
+ * pre-advanced checkpoint state's, else the head's pulled-up (unrealized) justified checkpoint, which is what the
+ * epoch transition would realize. The state's value is preferred to the fork-choice node's: they differ at an anchor
+ * (genesis' state holds (0, 0x00…), the fork choice (0, genesis root)), and the state's is what blocks check.
+ */
+function attestationSource(chain: BeaconChain, headNode: ProtoNode, epoch: number): { epoch: number; root: string } {
+  const spe = chain.config.preset.SLOTS_PER_EPOCH;
+  const fromState = (cs: CachedState) => {
+    const cp = cs.state.currentJustifiedCheckpoint;
+    return { epoch: cp.epoch, root: toHex(cp.root) };
+  };
+  if (Math.floor(headNode.slot / spe) === epoch) {
+    const cs = chain.states.getBlockState(headNode.blockRoot);
+    return cs && Math.floor(cs.state.slot / spe) === epoch ? fromState(cs) : headNode.justified;
+  }
+  const advanced = chain.peekCheckpointState(epoch, headNode.blockRoot);
+  return advanced ? fromState(advanced) : headNode.unrealizedJustified;
 }
 
 /**

@@ -137,6 +137,7 @@ export function randomMeta(keys: readonly MetaKey[], rng: Rng, fork: ForkName | 
         break;
       case "executionPayloadValue":
       case "consensusBlockValue":
+      case "blockValue":
         meta[key] = randomUint(rng, 256);
         break;
       default:

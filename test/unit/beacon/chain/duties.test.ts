@@ -85,6 +85,6 @@ describe("duties from epoch caches", () => {
     assert.equal(stateReads, 2, "one computation per key");
     assert.equal(answers.length, 1000);
     assert.equal(cs.state.slot, slotBefore, "no slot or epoch processing happened");
-    await assert.rejects(caches.attesterDuties(5, root, state), /without an epoch transition/);
+    await assert.rejects(async () => caches.attesterDuties(5, root, state), /without an epoch transition/);
   });
 });
