@@ -95,8 +95,28 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** SIGTERM, then SIGKILL after `timeoutMs`; resolves once the child is gone. */
-export async function stopChild(child: ChildProcess, timeoutMs: number, logger: Logger): Promise<void> {
+/**
+ * Time the validator client gets to stop on its own first: Ctrl-C in a terminal signals the whole process group, so it
+ * is usually already shutting down (a SIGTERM on top would count as a second signal and cut its shutdown short).
+ */
+export const CHILD_OWN_STOP_GRACE_MS = 2000;
+
+/** Waits CHILD_OWN_STOP_GRACE_MS, then SIGTERM, then SIGKILL after `timeoutMs`; resolves once the child is gone. */
+export async function stopChild(
+  child: ChildProcess,
+  timeoutMs: number,
+  logger: Logger,
+  graceMs = CHILD_OWN_STOP_GRACE_MS,
+): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  let graceTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    exited(child),
+    new Promise<void>((resolve) => {
+      graceTimer = setTimeout(resolve, graceMs);
+    }),
+  ]);
+  clearTimeout(graceTimer);
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill("SIGTERM");
   const timer = setTimeout(() => {

@@ -87,7 +87,11 @@ for (const name of names) {
     print,
   };
   const res: ScenarioResources = { proxies: [] };
-  print(`=== ${name} (validator client: ${vc}) logs in ${runDir}`);
+  // node-* scenarios always drive our node with Lodestar's validator client, whatever --vc says.
+  const roles = name.startsWith("node-")
+    ? "node under test: sextant beacon, validator client: lodestar 1.5.1"
+    : `validator client: ${vc}`;
+  print(`=== ${name} (${roles}) logs in ${runDir}`);
   let report: Report;
   try {
     report = await SCENARIOS[name](ctx, res);
