@@ -8,43 +8,12 @@ import { createApiServer, IndexedApiError } from "@sextant/api-spec";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { request } from "undici";
 import { PROJECT_ROOT } from "../../../../api-spec/scripts/gen.ts";
+import { BODY_LIMIT, type Case } from "./badInputCases.ts";
 import { readDocument } from "./schemas.ts";
 import { BEACON, TEST_CONTEXT } from "./suites.ts";
 
-/** A small body limit so oversize bodies are cheap to send. */
-export const BODY_LIMIT = 4096;
-export const ROOT = `0x${"ab".repeat(32)}`;
-export const SIG = `0x${"cd".repeat(96)}`;
-export const JSON_HEADERS = { "content-type": "application/json" };
-
-/** One bad request and its expected answer. */
-export interface Case {
-  name: string;
-  method: "GET" | "POST";
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Uint8Array;
-  status: number;
-  /** A fragment the error message must contain (what is wrong, where). */
-  says: string;
-}
-
-/** A GET case. */
-export function get(name: string, path: string, status: number, says: string, headers?: Record<string, string>): Case {
-  return { name, method: "GET", path, headers, status, says };
-}
-
-/** A POST case (JSON content type unless `headers` say otherwise). */
-export function post(
-  name: string,
-  path: string,
-  body: string | Uint8Array | undefined,
-  status: number,
-  says: string,
-  headers: Record<string, string> = JSON_HEADERS,
-): Case {
-  return { name, method: "POST", path, headers, body, status, says };
-}
+// The case type and builders live with the tables (badInputCases.ts); re-exported for the runner's users.
+export { BODY_LIMIT, type Case, get, JSON_HEADERS, post, ROOT, SIG } from "./badInputCases.ts";
 
 const doc = readDocument(join(PROJECT_ROOT, "api-spec/openapi/beacon-node.yaml"));
 const schemas = (doc.components as { schemas: Record<string, object> }).schemas;

@@ -60,7 +60,8 @@ describe("SIGKILL during block import", { timeout: 240_000 }, () => {
     try {
       let lastImported = 0;
       for (let i = 0; i < KILLS; i++) {
-        const run = await runAndKill(dir, 1 + rng.int(4), rng.int(40));
+        // 2 to 4 imports per run: at least 40 slots in all, so finalization moves (and re-anchors) under the kills.
+        const run = await runAndKill(dir, 2 + rng.int(3), rng.int(40));
         assert.ok(run.resumed >= 0, `restart ${i} did not resume:\n${run.output.slice(-2000)}`);
         assert.ok(
           run.resumed >= lastImported,
@@ -69,9 +70,9 @@ describe("SIGKILL during block import", { timeout: 240_000 }, () => {
         assert.ok(run.lastImported > run.resumed, `run ${i} imported nothing:\n${run.output.slice(-2000)}`);
         lastImported = run.lastImported;
       }
-      // Enough blocks for finalization to have moved (the database re-anchored under the kills).
+      // Finalization moved (the database re-anchored) under the kills: 40+ slots with every slot attested.
       const final = await runAndKill(dir, 1, 0);
-      assert.match(final.output, /finalized [1-9]/, final.output.slice(0, 500));
+      assert.match(final.output, /finalized ([2-9]|\d\d)/, final.output.slice(0, 500));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
