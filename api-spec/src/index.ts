@@ -36,6 +36,7 @@ export * as json from "./codec/json.ts";
 export type { BlockId, ParamCodec, ParamSpec, StateId, ValidatorId } from "./codec/params.ts";
 export * as params from "./codec/params.ts";
 export { readSszJson, type SszCodec, sszBytes, sszJson } from "./codec/ssz.ts";
+export { MAX_BLOCK_BODY_BYTES, MAX_BLOCK_SSZ_BYTES } from "./routes/beacon/blocks.ts";
 export type { Versioned } from "./routes/beacon/lightClient.ts";
 export { type RouteContext, route } from "./routes/define.ts";
 export { type BeaconEvent, beaconEventCodec, type EventCodec, type EventDataMap } from "./routes/events.ts";
@@ -63,8 +64,10 @@ export {
   type ValidatorStatus,
   type ValidatorStatusFilter,
 } from "./routes/values.ts";
+export { DEFAULT_MAX_LARGE_BODIES, LARGE_BODY_BYTES } from "./server/body.ts";
 export { DEFAULT_DOCS_PATH, loadDocument, type ServedDocument } from "./server/docs.ts";
 export { ACCEPT_SSZ_THEN_JSON, chooseMediaType, type MediaType } from "./server/negotiate.ts";
+export { jsonValuesExceed, MAX_JSON_VALUES } from "./server/request.ts";
 export {
   type ApiServer,
   type ApiServerOptions,

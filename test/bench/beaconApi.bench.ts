@@ -7,7 +7,8 @@
 // node would do for an allowlisted client); the load generator runs in this process: 16 keep-alive connections sending prepared requests and skipping
 // bodies (a wrk-like client, so that the node and not the client sets the pace on this 2-core machine).
 //
-// `npm run bench -- beaconApi` (env BENCH_API_SECONDS: seconds per route, default 5; BENCH_API_LODESTAR=0 skips it).
+// `npm run bench -- beaconApi` (env BENCH_API_SECONDS: seconds per route, default 5; BENCH_API_ROUNDS: passes over
+// the routes per node, default 3, the median shown with the range; BENCH_API_LODESTAR=0 skips Lodestar).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
@@ -20,6 +21,8 @@ import { printTable } from "./harness.ts";
 const ROOT = resolve(import.meta.dirname, "..", "..");
 const CONCURRENCY = 16;
 const SECONDS = Number(process.env.BENCH_API_SECONDS ?? 5);
+/** Passes over the routes per node; the table shows the median pass of each route (run-to-run noise here is ±15%). */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_API_ROUNDS ?? 3));
 const WARMUP_MS = 1000;
 /** Blocks the chain should have before measuring (so blocks/head is a real block with attestations). */
 const MIN_HEAD_SLOT = 6;
@@ -59,6 +62,9 @@ const ROUTES: Route[] = [
 
 interface Measured {
   rps: number;
+  /** Slowest and fastest pass (req/s), when there were several. */
+  minRps?: number;
+  maxRps?: number;
   p50: number;
   p99: number;
   errors: number;
@@ -196,22 +202,34 @@ async function measure(base: string, route: Route, epoch: number): Promise<Measu
   };
 }
 
+/** The pass with the median req/s of `passes`, with the spread of all of them. */
+function median(passes: Measured[]): Measured {
+  const sorted = [...passes].sort((a, b) => a.rps - b.rps);
+  return {
+    ...sorted[Math.floor((sorted.length - 1) / 2)],
+    minRps: sorted[0].rps,
+    maxRps: sorted[sorted.length - 1].rps,
+  };
+}
+
 async function measureAll(label: string, base: string): Promise<Map<string, Measured>> {
-  const out = new Map<string, Measured>();
+  const passes = new Map<string, Measured[]>();
   const genesis = await getJson(`${base}/eth/v1/beacon/genesis`);
   const spec = await getJson(`${base}/eth/v1/config/spec`);
   const secondsPerSlot = Number(spec?.data.SECONDS_PER_SLOT ?? 6);
   const slotsPerEpoch = Number(spec?.data.SLOTS_PER_EPOCH ?? 8);
-  for (const route of ROUTES) {
-    const now = Date.now() / 1000 - Number(genesis?.data.genesis_time ?? 0);
-    const epoch = Math.max(0, Math.floor(now / secondsPerSlot / slotsPerEpoch));
-    const m = await measure(base, route, epoch);
-    out.set(route.name, m);
-    console.log(
-      `  ${label.padEnd(8)} ${route.name.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms  ${m.statuses}`,
-    );
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const route of ROUTES) {
+      const now = Date.now() / 1000 - Number(genesis?.data.genesis_time ?? 0);
+      const epoch = Math.max(0, Math.floor(now / secondsPerSlot / slotsPerEpoch));
+      const m = await measure(base, route, epoch);
+      passes.set(route.name, [...(passes.get(route.name) ?? []), m]);
+      console.log(
+        `  ${label.padEnd(8)} ${`${round}/${ROUNDS}`.padEnd(5)} ${route.name.padEnd(34)} ${m.rps.toFixed(0).padStart(7)} req/s  p50 ${m.p50.toFixed(2)} ms  p99 ${m.p99.toFixed(2)} ms  ${m.statuses}`,
+      );
+    }
   }
-  return out;
+  return new Map([...passes].map(([name, ms]) => [name, median(ms)]));
 }
 
 async function waitForHead(base: string, what: string, timeoutMs: number): Promise<void> {
@@ -298,7 +316,9 @@ async function startLodestar(): Promise<{ url: string; stop: () => Promise<void>
   }
 }
 
-console.log(`concurrency ${CONCURRENCY}, ${SECONDS} s per route after ${WARMUP_MS} ms warm-up`);
+console.log(
+  `concurrency ${CONCURRENCY}, ${SECONDS} s per route after ${WARMUP_MS} ms warm-up, ${ROUNDS} passes per node (median shown)`,
+);
 const sextant = await startSextant();
 let ours: Map<string, Measured>;
 let theirs: Map<string, Measured> | undefined;
@@ -318,18 +338,21 @@ if (lodestar) {
     await lodestar.stop();
   }
 }
+const spread = (m: Measured) => (ROUNDS > 1 ? `${m.minRps?.toFixed(0)}–${m.maxRps?.toFixed(0)}` : "-");
 printTable(
-  `beacon API at concurrency ${CONCURRENCY} (req/s, latency ms; ratio = sextant req/s ÷ lodestar 1.5.1 req/s)`,
+  `beacon API at concurrency ${CONCURRENCY}, median of ${ROUNDS} passes (req/s with the passes' range, latency ms of the median pass; ratio = sextant req/s ÷ lodestar 1.5.1 req/s, of the medians)`,
   ROUTES.map((r) => {
     const a = ours.get(r.name);
     const b = theirs?.get(r.name);
     return {
       route: r.name,
       "sextant req/s": a ? a.rps.toFixed(0) : "-",
+      range: a ? spread(a) : "-",
       "p50 ms": a ? a.p50.toFixed(2) : "-",
       "p99 ms": a ? a.p99.toFixed(2) : "-",
       "non-2xx": a ? a.errors : "-",
       "lodestar req/s": b ? b.rps.toFixed(0) : "-",
+      "lodestar range": b ? spread(b) : "-",
       "lodestar p50": b ? b.p50.toFixed(2) : "-",
       "lodestar p99": b ? b.p99.toFixed(2) : "-",
       "lodestar non-2xx": b ? b.errors : "-",

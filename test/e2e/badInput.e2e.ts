@@ -1,8 +1,9 @@
 // The live bad-input suite (issue 7 §5): `sextant dev` runs (node + validator client as processes) while this
 // script throws bad requests at its REST API — every case of the api-spec bad-input table
 // (test/unit/api-spec/support/badInputCases.ts, the same Beacon API paths) and the hostile extras: 10 MiB valid
-// JSON bodies (413 over the default 8 MiB limit) and valid bodies just under the limit (read and answered), 25 MiB
-// bodies (JSON, chunked JSON, SSZ; block submissions have their own 64 MiB limit), deep JSON nesting, a 1 MiB URL,
+// JSON bodies (413 over the default 2 MiB limit) and valid bodies just under the limit (read and answered), 25 MiB
+// bodies (JSON, chunked JSON, SSZ; block submissions have their own 20 MiB SSZ / 44 MiB JSON limits: a body just under
+// the SSZ limit, a 25 MiB JSON string and a 25 MiB parse bomb), deep JSON nesting, a 1 MiB URL,
 // huge headers, invalid UTF-8, wrong media types, HTTP/1.0 and HTTP/1.1 without Host, pipelined garbage, request
 // smuggling shapes, and slow-loris connections (a header byte per second, a body byte per second) that the node
 // must cut by its header/request timeouts while it keeps serving. Expectations: no 5xx at all (table cases get the
@@ -11,6 +12,7 @@
 // (peak reported), and no request caused an epoch transition. Prints a table (case, status, ms) and PASS/FAIL
 // lines; exit 1 on failure. Run: node test/e2e/badInput.e2e.ts (or node test/e2e/run.ts bad-input).
 import { setTimeout as sleep } from "node:timers/promises";
+import { MAX_BLOCK_SSZ_BYTES } from "@sextant/api-spec";
 import { DEFAULT_BODY_LIMIT } from "@sextant/beacon/node/options";
 import { allBadInputCases, JSON_HEADERS, ROOT, SIG } from "../unit/api-spec/support/badInputCases.ts";
 import { type Devnet, metricValue, startDevnet } from "./lib/devnet.ts";
@@ -133,6 +135,25 @@ export function extraCases(devnet: Devnet): { name: string; run: () => Promise<O
   const big25 = 25 * MiB;
   const json25 = new TextEncoder().encode(arrayOfSize('"1"', big25));
   const ssz25 = new Uint8Array(big25).fill(7);
+  const sszUnder = MAX_BLOCK_SSZ_BYTES - 64 * 1024;
+  const jsonString25 = new TextEncoder().encode(`{"message":{"slot":"1"},"x":"0x${"ab".repeat(big25 / 2 - 20)}"}`);
+  const jsonBomb25 = new TextEncoder().encode(`[${"1,".repeat(big25 / 2 - 1)}1]`);
+  /** POSTs `body` to the v2 block route as fulu, 1 MiB every 200 ms; `codes` are the accepted answers. */
+  const postBlock = (expected: string, codes: number[], contentType: string, body: Uint8Array) =>
+    viaRaw(
+      expected,
+      one4xx(codes),
+      [
+        rawRequest("POST", "/eth/v2/beacon/blocks", {
+          host,
+          "content-type": contentType,
+          "eth-consensus-version": "fulu",
+          "content-length": String(body.length),
+        }),
+        ...chunksOf(body),
+      ],
+      { gapMs: 200 },
+    );
   const chunked = (bytes: Uint8Array): Uint8Array[] => {
     const out: Uint8Array[] = [];
     for (const c of chunksOf(bytes)) {
@@ -198,14 +219,19 @@ export function extraCases(devnet: Devnet): { name: string; run: () => Promise<O
     {
       name: "25 MiB JSON body (chunked, no Content-Length)",
       run: () =>
-        viaRaw("413", one4xx([413]), [
-          rawRequest("POST", VALIDATORS, {
-            host,
-            "content-type": "application/json",
-            "transfer-encoding": "chunked",
-          }),
-          ...chunked(json25),
-        ]),
+        viaRaw(
+          "413",
+          one4xx([413]),
+          [
+            rawRequest("POST", VALIDATORS, {
+              host,
+              "content-type": "application/json",
+              "transfer-encoding": "chunked",
+            }),
+            ...chunked(json25),
+          ],
+          { gapMs: 200 },
+        ),
     },
     {
       name: "25 MiB SSZ body (v2 pool/attestations)",
@@ -226,38 +252,45 @@ export function extraCases(devnet: Devnet): { name: string; run: () => Promise<O
         ),
     },
     {
-      // Block submissions have their own 64 MiB limit (a fulu block with blobs in JSON is large): 25 MiB is read.
-      name: "25 MiB SSZ block body (under the block route's 64 MiB limit)",
-      run: () =>
-        viaRaw(
-          "400 (invalid SSZ)",
-          one4xx([400]),
-          [
-            rawRequest("POST", "/eth/v2/beacon/blocks", {
-              host,
-              "content-type": "application/octet-stream",
-              "eth-consensus-version": "fulu",
-              "content-length": String(ssz25.length),
-            }),
-            ...chunksOf(ssz25),
-          ],
-          { gapMs: 200 },
-        ),
+      // Block submissions have their own limits (20 MiB SSZ, 44 MiB JSON; a fulu block with blobs is large): a
+      // 25 MiB SSZ block cannot be valid and is refused from its Content-Length.
+      name: "25 MiB SSZ block body (over the block route's 20 MiB SSZ limit)",
+      run: () => postBlock("413", [413], "application/octet-stream", ssz25),
+    },
+    {
+      // Just under the SSZ limit: read whole (one buffer), then refused as invalid SSZ.
+      name: "19.9 MiB SSZ block body (just under the SSZ limit)",
+      run: () => postBlock("400 (invalid SSZ)", [400], "application/octet-stream", ssz25.subarray(0, sszUnder)),
+    },
+    {
+      // Valid JSON under the 44 MiB JSON limit, made of one 25 MiB string: read, parsed, refused (no signed block).
+      name: "25 MiB JSON block body: one long hex string",
+      run: () => postBlock("400", [400], "application/json", jsonString25),
+    },
+    {
+      // 13 million JSON values would parse into ~200 MiB of heap: refused by counting before parsing.
+      name: "25 MiB JSON block body: 13 million numbers (a parse bomb)",
+      run: () => postBlock("413 (too many values)", [413], "application/json", jsonBomb25),
     },
     {
       // Announced as 70 MiB, the first MiB sent: the node answers 413 from the Content-Length without reading on (a
       // client that kept writing the other 69 MiB would see its socket closed under it, EPIPE, before reading the 413).
-      name: "70 MiB SSZ block body (over the block route's 64 MiB limit)",
+      name: "70 MiB JSON block body (over the block route's 44 MiB JSON limit)",
       run: () =>
-        viaRaw("413", one4xx([413]), [
-          rawRequest("POST", "/eth/v2/beacon/blocks", {
-            host,
-            "content-type": "application/octet-stream",
-            "eth-consensus-version": "fulu",
-            "content-length": String(70 * MiB),
-          }),
-          ssz25.subarray(0, MiB),
-        ]),
+        viaRaw(
+          "413",
+          one4xx([413]),
+          [
+            rawRequest("POST", "/eth/v2/beacon/blocks", {
+              host,
+              "content-type": "application/json",
+              "eth-consensus-version": "fulu",
+              "content-length": String(70 * MiB),
+            }),
+            jsonBomb25.subarray(0, MiB),
+          ],
+          { gapMs: 200 },
+        ),
     },
     {
       name: "deep JSON nesting: 1e5 nested arrays",
@@ -270,9 +303,10 @@ export function extraCases(devnet: Devnet): { name: string; run: () => Promise<O
         }),
     },
     {
+      // A million values: over the JSON value cap, refused before parsing.
       name: "deep JSON nesting: 1e6 nested arrays (2 MB)",
       run: () =>
-        viaUndici("400", (s) => s === 400, {
+        viaUndici("413 (too many values)", (s) => s === 413, {
           path: DUTIES,
           method: "POST",
           headers: JSON_HEADERS,
@@ -599,6 +633,7 @@ export async function runBadInputSuite(): Promise<boolean> {
     "status",
     "expected",
     "ms",
+    "RSS MiB",
     "note",
   ]);
   const devnet = await startDevnet({
@@ -612,6 +647,8 @@ export async function runBadInputSuite(): Promise<boolean> {
     for (let i = 0; i < 60 && (await devnet.headSlot()) < 2; i++) await sleep(1000);
     const firstSlot = devnet.currentSlot();
     const rssBefore = devnet.rssBytes();
+    /** The node's RSS now, MiB (a column of the table: which case moved it). */
+    const rssMiB = (): string => (devnet.rssBytes() / MiB).toFixed(0);
     let rssPeak = rssBefore;
     const sampler = setInterval(() => {
       rssPeak = Math.max(rssPeak, devnet.rssBytes());
@@ -637,7 +674,14 @@ export async function runBadInputSuite(): Promise<boolean> {
       const pass = r.status === c.status && bodyOk;
       if (pass) tableOk++;
       if (r.status >= 500 || r.status === 0) fiveXX.push(`${c.name}: ${r.status} ${message}`);
-      report.row(c.name, r.status, c.status, r.ms.toFixed(0), pass ? "" : `MISMATCH: ${message.slice(0, 100)}`);
+      report.row(
+        c.name,
+        r.status,
+        c.status,
+        r.ms.toFixed(0),
+        rssMiB(),
+        pass ? "" : `MISMATCH: ${message.slice(0, 100)}`,
+      );
     }
     report.check(
       tableOk === table.length,
@@ -656,6 +700,7 @@ export async function runBadInputSuite(): Promise<boolean> {
         compactStatuses(o.statuses),
         o.expected,
         o.ms.toFixed(0),
+        rssMiB(),
         `${o.ok ? "" : "UNEXPECTED "}${o.note ?? ""}`.slice(0, 140),
       );
     }
@@ -670,6 +715,7 @@ export async function runBadInputSuite(): Promise<boolean> {
         compactStatuses(s.outcome.statuses),
         s.outcome.expected,
         s.outcome.ms.toFixed(0),
+        rssMiB(),
         s.outcome.note ?? "",
       );
       report.check(s.outcome.ok, `${s.name.trim()}: ${s.outcome.note}`);

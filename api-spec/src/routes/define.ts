@@ -181,6 +181,7 @@ export function forkBody<T>(
     versionOptional?: boolean;
     inferVersion?: (json: unknown) => ForkName | undefined;
     maxBytes?: number;
+    maxSszBytes?: number;
   } = {},
 ): BodySpec<T, true, true> {
   const typeFor = (fork: ForkName | undefined) => {
@@ -199,6 +200,7 @@ export function forkBody<T>(
       : {}),
     inferVersion: opts.inferVersion,
     maxBytes: opts.maxBytes,
+    maxSszBytes: opts.maxSszBytes,
   };
 }
 

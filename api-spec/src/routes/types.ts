@@ -57,6 +57,8 @@ export interface BodySpec<B = unknown, V extends boolean = boolean, Req extends 
   batchItem?(version: ForkName | undefined): JsonCodec<unknown> | undefined;
   /** Largest accepted body, bytes (413 above); the server's default otherwise. */
   maxBytes?: number;
+  /** Largest accepted SSZ body, bytes, when it differs from `maxBytes` (SSZ is about half the size of its JSON). */
+  maxSszBytes?: number;
   /** The fork of a JSON body from its content (when Eth-Consensus-Version is optional and absent). */
   inferVersion?(json: unknown): ForkName | undefined;
 }

@@ -18,6 +18,7 @@ interface FastifyLikeError {
   code?: unknown;
   statusCode?: unknown;
   message?: unknown;
+  bodyLimit?: unknown;
 }
 
 /** Messages for fastify's client errors, in the API's words. */
@@ -58,7 +59,9 @@ export function errorAnswer(err: unknown, opts: ErrorAnswerOptions = {}): ErrorA
   }
   const e = err as FastifyLikeError;
   if (typeof e?.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 500) {
-    const message = fastifyMessage(String(e.code ?? ""), String(e.message ?? ""), opts);
+    // The body reader names the limit it applied (a route's JSON and SSZ limits may differ).
+    const limited = typeof e.bodyLimit === "number" ? { ...opts, bodyLimit: e.bodyLimit } : opts;
+    const message = fastifyMessage(String(e.code ?? ""), String(e.message ?? ""), limited);
     return { status: e.statusCode, body: errorBody(e.statusCode, message), serverFault: false };
   }
   const body = errorBody(500, INTERNAL_ERROR_MESSAGE);

@@ -9,9 +9,10 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { ApiError, IndexedApiError, type IndexedFailure } from "../codec/errors.ts";
 import type { EventCodec } from "../routes/events.ts";
 import type { AnyRoute, ArgsOf, ResultOf, RouteTable } from "../routes/types.ts";
+import { LargeBodySlots, readBody } from "./body.ts";
 import { DEFAULT_DOCS_PATH, registerDocs, type ServedDocument } from "./docs.ts";
 import { errorAnswer } from "./errors.ts";
-import { chooseMediaType, type MediaType } from "./negotiate.ts";
+import { bodyMediaType, chooseMediaType, type MediaType } from "./negotiate.ts";
 import { decodeRequest } from "./request.ts";
 import { encodeResponse } from "./response.ts";
 import { ResponseCache } from "./responseCache.ts";
@@ -81,6 +82,8 @@ export interface ApiServerOptions<T extends RouteTable> {
    * answer is encoded anew.
    */
   responseCache?: boolean;
+  /** Bodies over 1 MiB read at the same time (503 with Retry-After to one more); default 2. */
+  maxLargeBodies?: number;
   /**
    * Options of the underlying node:http server: `maxHeaderSize` (431 above it), `headersTimeout` / `requestTimeout`
    * (a slow client is cut off) and `connectionsCheckingInterval` (how often those timeouts are checked).
@@ -108,6 +111,9 @@ export function fastifyPath(path: string): string {
 
 interface RouteConfig {
   operationId: string;
+  /** Largest body, bytes: JSON and SSZ. */
+  jsonLimit: number;
+  sszLimit: number;
 }
 
 function requestInfo(req: FastifyRequest): RequestInfo {
@@ -136,11 +142,14 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
     },
   });
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser(
-    ["application/json", "application/octet-stream"],
-    { parseAs: "buffer" },
-    (_req, body, done) => done(null, body),
-  );
+  // Bodies are read into one buffer (body.ts), up to the route's limit for the media type, and decoded by the
+  // route's codec, not by fastify.
+  const largeBodies = new LargeBodySlots(opts.maxLargeBodies);
+  fastify.addContentTypeParser(["application/json", "application/octet-stream"], (req, payload, done) => {
+    const config = req.routeOptions.config as Partial<RouteConfig>;
+    const ssz = bodyMediaType(req.headers["content-type"]) === "ssz";
+    readBody(payload, (ssz ? config.sszLimit : config.jsonLimit) ?? bodyLimit, largeBodies, done);
+  });
   fastify.setErrorHandler((err, req, reply) => {
     const answer = errorAnswer(err, {
       stacktraces: opts.stacktraces,
@@ -176,11 +185,13 @@ export function createApiServer<T extends RouteTable>(opts: ApiServerOptions<T>)
   const responseCache = opts.responseCache === false ? undefined : new ResponseCache();
   for (const route of Object.values(opts.routes) as AnyRoute[]) {
     const handler = (opts.handlers as Record<string, Handler<AnyRoute> | undefined>)[route.operationId];
+    const jsonLimit = route.body?.maxBytes ?? bodyLimit;
+    const sszLimit = route.body?.maxSszBytes ?? jsonLimit;
     fastify.route({
       method: route.method,
       url: fastifyPath(route.path),
-      bodyLimit: route.body?.maxBytes ?? bodyLimit,
-      config: { operationId: route.operationId } as RouteConfig as never,
+      bodyLimit: Math.max(jsonLimit, sszLimit),
+      config: { operationId: route.operationId, jsonLimit, sszLimit } satisfies RouteConfig as never,
       ...(beforeHandler
         ? {
             // Callback style: a governor that decides synchronously (the usual case) costs no promise per request.

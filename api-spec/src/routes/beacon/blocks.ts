@@ -32,10 +32,13 @@ import { rootJson } from "../values.ts";
 export const BROADCAST_VALIDATIONS = ["gossip", "consensus", "consensus_and_equivocation"] as const;
 
 /**
- * Largest accepted block submission, bytes: a fulu block with the blob schedule's maximum blobs in JSON (each 128 KiB
- * blob is 256 KiB of hex, plus 128 cell proofs of 98 hex characters each) stays well below this.
+ * Largest accepted SSZ block submission, bytes. A signed block must fit in one gossip message (MAX_PAYLOAD_SIZE,
+ * 10 MiB); from deneb on the contents add the blobs and their proofs: 64 blobs (three times mainnet's largest blob
+ * schedule entry, 21) of 128 KiB with 128 cell proofs of 48 bytes each are 8.4 MiB. 20 MiB holds both.
  */
-export const MAX_BLOCK_BODY_BYTES = 64 * 1024 * 1024;
+export const MAX_BLOCK_SSZ_BYTES = 20 * 1024 * 1024;
+/** Largest accepted JSON block submission, bytes: hex doubles the bytes; 4 MiB more for field names and quotes. */
+export const MAX_BLOCK_BODY_BYTES = 2 * MAX_BLOCK_SSZ_BYTES + 4 * 1024 * 1024;
 
 const EO_FIN = ["executionOptimistic", "finalized"] as const;
 type VEoFin = "version" | "executionOptimistic" | "finalized";
@@ -73,6 +76,7 @@ export function blockRoutes(ctx: RouteContext) {
         return slot === undefined || ctx.forkAtSlot === undefined ? undefined : ctx.forkAtSlot(slot);
       },
       maxBytes: MAX_BLOCK_BODY_BYTES,
+      maxSszBytes: MAX_BLOCK_SSZ_BYTES,
     });
 
   return {
@@ -98,6 +102,7 @@ export function blockRoutes(ctx: RouteContext) {
       body: forkBody<ForkValue<"SignedBlindedBeaconBlock"> | ForkValue<"SignedBeaconBlock">>(types, pickSignedBlinded, {
         ssz: true,
         maxBytes: MAX_BLOCK_BODY_BYTES,
+        maxSszBytes: MAX_BLOCK_SSZ_BYTES,
       }),
       response: emptyResponse([200, 202]),
     }),
