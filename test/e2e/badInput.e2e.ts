@@ -138,21 +138,25 @@ export function extraCases(devnet: Devnet): { name: string; run: () => Promise<O
   const sszUnder = MAX_BLOCK_SSZ_BYTES - 64 * 1024;
   const jsonString25 = new TextEncoder().encode(`{"message":{"slot":"1"},"x":"0x${"ab".repeat(big25 / 2 - 20)}"}`);
   const jsonBomb25 = new TextEncoder().encode(`[${"1,".repeat(big25 / 2 - 1)}1]`);
-  /** POSTs `body` to the v2 block route as fulu, 1 MiB every 200 ms; `codes` are the accepted answers. */
+  /**
+   * POSTs `parts` (a body, or chunked framing when `headers` say so) to `path` after the request head, one part every
+   * 200 ms (a node that answers early is heard before the client writes on); `codes` are the accepted answers.
+   */
+  const paced = (
+    expected: string,
+    codes: number[],
+    path: string,
+    headers: Record<string, string>,
+    parts: Uint8Array[],
+  ) => viaRaw(expected, one4xx(codes), [rawRequest("POST", path, { host, ...headers }), ...parts], { gapMs: 200 });
+  /** POSTs `body` to the v2 block route as fulu with its Content-Length. */
   const postBlock = (expected: string, codes: number[], contentType: string, body: Uint8Array) =>
-    viaRaw(
+    paced(
       expected,
-      one4xx(codes),
-      [
-        rawRequest("POST", "/eth/v2/beacon/blocks", {
-          host,
-          "content-type": contentType,
-          "eth-consensus-version": "fulu",
-          "content-length": String(body.length),
-        }),
-        ...chunksOf(body),
-      ],
-      { gapMs: 200 },
+      codes,
+      "/eth/v2/beacon/blocks",
+      { "content-type": contentType, "eth-consensus-version": "fulu", "content-length": String(body.length) },
+      chunksOf(body),
     );
   const chunked = (bytes: Uint8Array): Uint8Array[] => {
     const out: Uint8Array[] = [];
@@ -202,53 +206,38 @@ export function extraCases(devnet: Devnet): { name: string; run: () => Promise<O
     {
       name: "25 MiB JSON body (Content-Length)",
       run: () =>
-        viaRaw(
+        paced(
           "413",
-          one4xx([413]),
-          [
-            rawRequest("POST", VALIDATORS, {
-              host,
-              "content-type": "application/json",
-              "content-length": String(json25.length),
-            }),
-            ...chunksOf(json25),
-          ],
-          { gapMs: 200 },
+          [413],
+          VALIDATORS,
+          { "content-type": "application/json", "content-length": String(json25.length) },
+          chunksOf(json25),
         ),
     },
     {
       name: "25 MiB JSON body (chunked, no Content-Length)",
       run: () =>
-        viaRaw(
+        paced(
           "413",
-          one4xx([413]),
-          [
-            rawRequest("POST", VALIDATORS, {
-              host,
-              "content-type": "application/json",
-              "transfer-encoding": "chunked",
-            }),
-            ...chunked(json25),
-          ],
-          { gapMs: 200 },
+          [413],
+          VALIDATORS,
+          { "content-type": "application/json", "transfer-encoding": "chunked" },
+          chunked(json25),
         ),
     },
     {
       name: "25 MiB SSZ body (v2 pool/attestations)",
       run: () =>
-        viaRaw(
+        paced(
           "413",
-          one4xx([413]),
-          [
-            rawRequest("POST", "/eth/v2/beacon/pool/attestations", {
-              host,
-              "content-type": "application/octet-stream",
-              "eth-consensus-version": "fulu",
-              "content-length": String(ssz25.length),
-            }),
-            ...chunksOf(ssz25),
-          ],
-          { gapMs: 200 },
+          [413],
+          "/eth/v2/beacon/pool/attestations",
+          {
+            "content-type": "application/octet-stream",
+            "eth-consensus-version": "fulu",
+            "content-length": String(ssz25.length),
+          },
+          chunksOf(ssz25),
         ),
     },
     {
@@ -277,19 +266,12 @@ export function extraCases(devnet: Devnet): { name: string; run: () => Promise<O
       // client that kept writing the other 69 MiB would see its socket closed under it, EPIPE, before reading the 413).
       name: "70 MiB JSON block body (over the block route's 44 MiB JSON limit)",
       run: () =>
-        viaRaw(
+        paced(
           "413",
-          one4xx([413]),
-          [
-            rawRequest("POST", "/eth/v2/beacon/blocks", {
-              host,
-              "content-type": "application/json",
-              "eth-consensus-version": "fulu",
-              "content-length": String(70 * MiB),
-            }),
-            jsonBomb25.subarray(0, MiB),
-          ],
-          { gapMs: 200 },
+          [413],
+          "/eth/v2/beacon/blocks",
+          { "content-type": "application/json", "eth-consensus-version": "fulu", "content-length": String(70 * MiB) },
+          [jsonBomb25.subarray(0, MiB)],
         ),
     },
     {
