@@ -36,10 +36,6 @@ export class LargeBodySlots {
   release(): void {
     this.used--;
   }
-
-  get inUse(): number {
-    return this.used;
-  }
 }
 
 type Done = (err: Error | null, body?: Buffer) => void;
@@ -90,7 +86,6 @@ export function readBody(payload: IncomingMessage, limit: number, slots: LargeBo
     payload.removeListener("close", onClose);
     if (holdsSlot) slots.release();
     holdsSlot = false;
-    buffer = Buffer.alloc(0);
     done(err, body);
   };
 

@@ -10,19 +10,19 @@ export const DEFAULT_RESPONSE_CACHE_ENTRIES = 512;
 export const DEFAULT_RESPONSE_CACHE_BYTES = 32 * 1024 * 1024;
 /** Bodies above this size are not kept (a state, a validator list). */
 const MAX_CACHED_BODY_BYTES = 4 * 1024 * 1024;
-/** JSON bodies up to this size are also kept as text (see CachedResponse.text). */
+/** JSON bodies up to this size are kept as text (see CachedResponse). */
 const MAX_TEXT_BYTES = 16 * 1024;
 
-/** A cached answer: status, headers and the body as bytes. */
+/**
+ * A cached answer: status, headers and the body. A JSON body up to MAX_TEXT_BYTES stays text: Node writes a string
+ * body together with the response head in one write(), where a Buffer costs a second chunk and a writev per answer.
+ */
 export interface CachedResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: Buffer;
-  /**
-   * A small JSON body also as text: Node writes a string body together with the head in one write(), where a Buffer
-   * body costs a second chunk and a writev per answer.
-   */
-  readonly text?: string;
+  readonly body: Buffer | string;
+  /** Body size, bytes (for the cache's bound). */
+  readonly size: number;
 }
 
 /** An LRU of encoded answers. */
@@ -54,22 +54,26 @@ export class ResponseCache {
   /** Keeps `encoded` under `key` when it is a plain body within bounds; returns it as a cached answer (or undefined). */
   put(key: string, encoded: EncodedResponse): CachedResponse | undefined {
     const body = encoded.body;
-    let bytes: Buffer;
-    if (typeof body === "string") bytes = Buffer.from(body, "utf8");
-    else if (body instanceof Uint8Array) bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    else return undefined;
-    if (bytes.length > MAX_CACHED_BODY_BYTES) return undefined;
-    const text = typeof body === "string" && bytes.length <= MAX_TEXT_BYTES ? body : undefined;
-    const entry: CachedResponse = { status: encoded.status, headers: encoded.headers, body: bytes, text };
+    let kept: Buffer | string;
+    let size: number;
+    if (typeof body === "string") {
+      size = Buffer.byteLength(body, "utf8");
+      kept = size <= MAX_TEXT_BYTES ? body : Buffer.from(body, "utf8");
+    } else if (body instanceof Uint8Array) {
+      kept = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      size = kept.length;
+    } else return undefined;
+    if (size > MAX_CACHED_BODY_BYTES) return undefined;
+    const entry: CachedResponse = { status: encoded.status, headers: encoded.headers, body: kept, size };
     const old = this.entries.get(key);
-    if (old) this.bytes -= old.body.length;
+    if (old) this.bytes -= old.size;
     this.entries.delete(key);
     this.entries.set(key, entry);
-    this.bytes += bytes.length;
+    this.bytes += size;
     for (const [k, v] of this.entries) {
       if (this.entries.size <= this.maxEntries && this.bytes <= this.maxBytes) break;
       this.entries.delete(k);
-      this.bytes -= v.body.length;
+      this.bytes -= v.size;
     }
     return entry;
   }

@@ -339,11 +339,7 @@ async function serve<T extends RouteTable>(
   if (typeof cacheKey === "string" && responseCache !== undefined) {
     const key = `${route.operationId}\u0000${media}\u0000${cacheKey}`;
     const hit = responseCache.get(key) ?? responseCache.put(key, encodeResponse(route, withData(result), media));
-    if (hit !== undefined)
-      return reply
-        .code(hit.status)
-        .headers(hit.headers)
-        .send(hit.text ?? hit.body);
+    if (hit !== undefined) return reply.code(hit.status).headers(hit.headers).send(hit.body);
   }
   const encoded = encodeResponse(route, withData(result), media);
   void reply.code(encoded.status).headers(encoded.headers);
